@@ -1,0 +1,17 @@
+import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { Environment } from '../estate/schema';
+
+export interface AwsAccessStackProps {
+  /** Environment name from the estate (dev, prod, ...). */
+  readonly envName: string;
+  /** The validated environment. */
+  readonly environment: Environment;
+}
+
+/** PLACEHOLDER: being written. */
+export class AwsAccessStack extends TerraformStack {
+  constructor(scope: Construct, id: string, _props: AwsAccessStackProps) {
+    super(scope, id);
+  }
+}
