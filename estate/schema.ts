@@ -71,6 +71,12 @@ const protectedSchema = z.union([
 const protectedDatabase = z.object({
   database: sqlIdentifier('database name'),
   schemas: z.array(protectedSchema).min(1, 'must list at least one schema'),
+  /**
+   * Roles that create tables in these schemas. Default privileges are per creating role,
+   * so tables created later are covered only when their creator is listed here.
+   * Default: the admin login the stack connects as.
+   */
+  tableOwners: z.array(sqlIdentifier('table owner')).min(1).optional(),
 }).strict();
 
 // ---------------------------------------------------------------- Redshift
