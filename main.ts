@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { EstateError, estateFileFromEnv, loadEstateFile } from './estate/load';
+import { sqlFilesForEstate } from './sql';
+import { writeSqlFiles } from './sql/files';
 import { buildApp } from './stacks/app';
 
 // Thin on purpose: every decision lives in estate/, model/, constructs/ and stacks/.
@@ -16,6 +18,7 @@ try {
   const app = new App({ outdir: scratch });
   buildApp(app, estate);
   app.synth();
+  writeSqlFiles(scratch, sqlFilesForEstate(estate));
   fs.rmSync(outdir, { recursive: true, force: true });
   fs.renameSync(scratch, outdir);
   process.stdout.write(`synthesized ${path.relative(process.cwd(), estateFile)} into ${path.relative(process.cwd(), outdir) || '.'}: ${fs.readdirSync(path.join(outdir, 'stacks')).sort().join(', ')}\n`);

@@ -1,0 +1,35 @@
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { ImmutaRedshiftConnection as ConnectionSpec } from '../../model/redshift/plan';
+
+export interface ImmutaRedshiftConnectionProps {
+  /** Cluster identifier, used in the output names. */
+  readonly clusterId: string;
+  /** What Immuta's "Add Connection" form and user mapping need (seed 000). */
+  readonly connection: ConnectionSpec;
+}
+
+/**
+ * Outputs for Immuta's Amazon Redshift connection form (display name, hostname, port,
+ * database, username) and the External User Mapping (Immuta user to Redshift username).
+ * The password is not an output: whoever fills the form already holds the variable.
+ */
+export class ImmutaRedshiftConnection extends Construct {
+  constructor(scope: Construct, id: string, props: ImmutaRedshiftConnectionProps) {
+    super(scope, id);
+    const c = props.connection;
+    if (!/^[a-z][a-z0-9-]{0,62}$/.test(props.clusterId)) throw new Error(`ImmutaRedshiftConnection.clusterId ${JSON.stringify(props.clusterId)} must be a Redshift cluster identifier`);
+    if (c.displayName.includes('.')) throw new Error('ImmutaRedshiftConnection.connection.displayName must not contain a period (seed 000)');
+    const prefix = `redshift_${props.clusterId.replace(/-/g, '_')}`;
+    new TerraformOutput(this, 'connection', {
+      staticId: true,
+      description: `Immuta connection form for Redshift cluster ${props.clusterId} (seed 000, "Register the connection")`,
+      value: { display_name: c.displayName, hostname: c.hostname, port: c.port, database: c.database, username: c.username, authentication: c.authentication },
+    }).overrideLogicalId(`${prefix}_immuta_connection`);
+    new TerraformOutput(this, 'user_mapping', {
+      staticId: true,
+      description: `Immuta External User Mapping, Redshift User row, for cluster ${props.clusterId} (seed 000, "Map users")`,
+      value: Object.fromEntries(c.userMappings.map((m) => [m.immutaUser, m.redshiftUser])),
+    }).overrideLogicalId(`${prefix}_immuta_user_mapping`);
+  }
+}

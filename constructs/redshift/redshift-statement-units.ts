@@ -1,0 +1,94 @@
+import { DataResource, Fn, ITerraformDependable, TerraformIterator } from 'cdktf';
+import { Construct } from 'constructs';
+import { RedshiftAdminAuth, RedshiftUnit } from '../../model/redshift/plan';
+import { PASSWORD_MD5_TOKEN, renderStatements } from '../../sql/redshift';
+import { DATA_API_RUNNER_INTERPRETER, DATA_API_RUNNER_SCRIPT } from './data-api-runner';
+
+export interface RedshiftStatementUnitsProps {
+  /** Cluster identifier the Data API targets. */
+  readonly clusterId: string;
+  /** Region of the cluster (the Data API endpoint). */
+  readonly region: string;
+  /** How the Data API authenticates: temporary credentials for a database user, or a secret. */
+  readonly auth: RedshiftAdminAuth;
+  /** The units of one tier; may be empty, and the resource block is emitted anyway. */
+  readonly units: readonly RedshiftUnit[];
+  /**
+   * Per unit key, a Terraform expression giving the md5 password form for the unit's
+   * `passwordUser`. Substituted at create time only, so it never reaches the state.
+   */
+  readonly passwordMd5?: Readonly<Record<string, string>>;
+  /** Resources whose statements must run first (and be revoked last). */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+const UNIT_KEY = /^[a-z0-9_$/-]{1,200}$/;
+
+/**
+ * One `terraform_data` resource with one instance per unit (for_each keyed by the unit
+ * key). Creating an instance runs the unit's apply SQL through the Redshift Data API;
+ * destroying it runs the revoke SQL. `triggers_replace` holds the unit's content, so an
+ * edited unit is revoked and granted again, and a unit dropped from the estate is
+ * revoked. The block exists even with no units: Terraform runs destroy provisioners only
+ * for resource blocks still in the configuration (docs/redshift-mechanism.md).
+ */
+export class RedshiftStatementUnits extends Construct {
+  /** The resource, for depends_on of the next tier. */
+  readonly resource: DataResource;
+
+  constructor(scope: Construct, id: string, props: RedshiftStatementUnitsProps) {
+    super(scope, id);
+    if (!/^[a-z][a-z0-9-]{0,62}$/.test(props.clusterId)) throw new Error(`RedshiftStatementUnits.clusterId ${JSON.stringify(props.clusterId)} must be a Redshift cluster identifier`);
+    if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/.test(props.region)) throw new Error(`RedshiftStatementUnits.region ${JSON.stringify(props.region)} must be an AWS region code`);
+    const keys = new Set<string>();
+    for (const u of props.units) {
+      if (!UNIT_KEY.test(u.key)) throw new Error(`RedshiftStatementUnits.units: key ${JSON.stringify(u.key)} must be 1-200 of a-z 0-9 _ $ / -`);
+      if (keys.has(u.key)) throw new Error(`RedshiftStatementUnits.units: key ${u.key} appears twice`);
+      keys.add(u.key);
+      if (u.passwordUser && !props.passwordMd5?.[u.key]) throw new Error(`RedshiftStatementUnits.passwordMd5 has no entry for unit ${u.key}, which creates user ${u.passwordUser} with a password`);
+    }
+
+    const map: Record<string, { operation: string; apply_request: string; revoke_request: string }> = {};
+    for (const u of props.units) {
+      const request = (sqls: string[]) => dataApiRequest(props, u, sqls);
+      map[u.key] = {
+        operation: u.transactional ? 'batch-execute-statement' : 'execute-statement',
+        apply_request: request(renderStatements(u.apply)),
+        revoke_request: request(renderStatements(u.revoke)),
+      };
+    }
+    const each = TerraformIterator.fromMap(map);
+    const applyRequest = props.units.some((u) => u.passwordUser)
+      // Every key is in the map: cdktf renders lookup() as an index without a default.
+      ? Fn.replace(each.getString('apply_request'), PASSWORD_MD5_TOKEN, Fn.lookup(Object.fromEntries(props.units.map((u) => [u.key, props.passwordMd5?.[u.key] ?? ''])), each.key, ''))
+      : each.getString('apply_request');
+    const environment = (operation: string, req: string) => ({ RS_OPERATION: operation, RS_REGION: '${self.input.region}', RS_REQUEST: req });
+
+    this.resource = new DataResource(this, 'units', {
+      forEach: each,
+      input: { region: props.region, revoke_operation: each.getString('operation'), revoke_request: each.getString('revoke_request') },
+      triggersReplace: each.value,
+      dependsOn: props.dependsOn,
+      provisioners: [
+        { type: 'local-exec', interpreter: DATA_API_RUNNER_INTERPRETER, command: DATA_API_RUNNER_SCRIPT, environment: environment(each.getString('operation'), applyRequest) },
+        // Destroy-time provisioners may read only self: everything they need is in input.
+        { type: 'local-exec', when: 'destroy', interpreter: DATA_API_RUNNER_INTERPRETER, command: DATA_API_RUNNER_SCRIPT, environment: environment('${self.input.revoke_operation}', '${self.input.revoke_request}') },
+      ],
+    });
+  }
+}
+
+/** The request body for --cli-input-json; StatementName shows the unit in the Data API history. */
+function dataApiRequest(props: RedshiftStatementUnitsProps, unit: RedshiftUnit, sqls: string[]): string {
+  const auth = 'dbUser' in props.auth ? { DbUser: props.auth.dbUser } : { SecretArn: props.auth.secretArn };
+  const body = unit.transactional ? { Sqls: sqls } : { Sql: sqls[0] };
+  return escapeTemplate(JSON.stringify({ ClusterIdentifier: props.clusterId, Database: unit.database, ...auth, ...body, StatementName: `terraform:${unit.key}` }));
+}
+
+/**
+ * Terraform reads "${" and "%{" in a literal string as template sequences. Estate names
+ * cannot contain braces today; escaping keeps any future literal text from becoming one.
+ */
+export function escapeTemplate(text: string): string {
+  return text.replace(/([$%])\{/g, '$1$1{');
+}
