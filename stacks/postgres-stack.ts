@@ -1,5 +1,9 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { ImmutaPostgresAccount } from '../constructs/postgres/immuta-postgres-account';
+import { ImmutaPostgresConnectionOutputs } from '../constructs/postgres/immuta-postgres-connection-outputs';
+import { ImmutaPostgresGrants } from '../constructs/postgres/immuta-postgres-grants';
+import { PostgresAdminProvider } from '../constructs/postgres/postgres-admin-provider';
 import { Environment } from '../estate/schema';
 
 export interface PostgresStackProps {
@@ -9,9 +13,17 @@ export interface PostgresStackProps {
   readonly environment: Environment;
 }
 
-/** PLACEHOLDER: being written. */
+/** Seed 001 inside PostgreSQL, for every server of the environment that has an immuta section. */
 export class PostgresStack extends TerraformStack {
-  constructor(scope: Construct, id: string, _props: PostgresStackProps) {
+  constructor(scope: Construct, id: string, props: PostgresStackProps) {
     super(scope, id);
+    const servers = props.environment.postgres.filter((s) => s.immuta).sort((a, b) => (a.id < b.id ? -1 : 1));
+    for (const server of servers) {
+      const scopeOf = new Construct(this, server.id);
+      const { provider } = new PostgresAdminProvider(scopeOf, 'admin', { server, defaultRegion: props.environment.aws.region });
+      const account = new ImmutaPostgresAccount(scopeOf, 'account', { server, provider });
+      new ImmutaPostgresGrants(scopeOf, 'grants', { server, provider, roleName: account.role.name, dependsOn: [account.database] });
+      new ImmutaPostgresConnectionOutputs(scopeOf, 'outputs', { server });
+    }
   }
 }

@@ -1,0 +1,70 @@
+import { TerraformProvider, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { Database } from '@cdktf/provider-postgresql/lib/database';
+import { Role } from '@cdktf/provider-postgresql/lib/role';
+import { PostgresServer } from '../../estate/schema';
+import { assertPostgresServer } from '../../model/postgres/checks';
+import { postgresVariableNames, serverSlug } from '../../model/postgres/connection';
+import { postgresPrivilegePlan } from '../../model/postgres/privileges';
+
+export interface ImmutaPostgresAccountProps {
+  /** The PostgreSQL server from the estate, with its immuta section. */
+  readonly server: PostgresServer;
+  /** The postgresql provider configured for this server (PostgresAdminProvider). */
+  readonly provider: TerraformProvider;
+}
+
+/**
+ * The Immuta system role (LOGIN, CREATEROLE) and the dedicated Immuta database of seed
+ * 001. With password authentication the password comes from a sensitive variable
+ * through the provider's write-only attribute, so it is in neither cdk.tf.json nor the
+ * state; bump the version variable to rotate it. With RDS/Aurora IAM authentication the
+ * role is a member of rds_iam and has no password.
+ */
+export class ImmutaPostgresAccount extends Construct {
+  readonly role: Role;
+  readonly database: Database;
+
+  constructor(scope: Construct, id: string, props: ImmutaPostgresAccountProps) {
+    super(scope, id);
+    assertPostgresServer(props.server, 'ImmutaPostgresAccount', 'props.server');
+    const plan = postgresPrivilegePlan(props.server);
+    const slug = serverSlug(props.server.id);
+    const names = postgresVariableNames(props.server.id);
+    const role = plan.systemRole;
+
+    let password: { passwordWo: string; passwordWoVersion: string } | undefined;
+    if (role.credential === 'password') {
+      const value = new TerraformVariable(this, 'immuta_password', {
+        type: 'string',
+        sensitive: true,
+        nullable: false,
+        description: `Password of the Immuta system role ${role.name} on ${props.server.id}; typed into Immuta's connection form`,
+      });
+      value.overrideLogicalId(names.immutaPassword);
+      const version = new TerraformVariable(this, 'immuta_password_version', {
+        type: 'string',
+        default: '1',
+        description: `Change to set ${names.immutaPassword} again (the password is write-only: Terraform cannot see it change)`,
+      });
+      version.overrideLogicalId(names.immutaPasswordVersion);
+      password = { passwordWo: value.stringValue, passwordWoVersion: version.stringValue };
+    }
+
+    this.role = new Role(this, 'role', {
+      provider: props.provider,
+      name: role.name,
+      login: role.login,
+      createRole: role.createRole,
+      ...(role.memberOf.length > 0 ? { roles: [...role.memberOf] } : {}),
+      ...password,
+    });
+    this.role.overrideLogicalId(`${slug}_immuta_role`);
+
+    this.database = new Database(this, 'database', {
+      provider: props.provider,
+      name: plan.immutaDatabase,
+    });
+    this.database.overrideLogicalId(`${slug}_immuta_database`);
+  }
+}

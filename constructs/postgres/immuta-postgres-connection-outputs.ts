@@ -1,0 +1,31 @@
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { PostgresServer } from '../../estate/schema';
+import { assertPostgresServer } from '../../model/postgres/checks';
+import { immutaConnectionForm, immutaUserMappings, serverSlug } from '../../model/postgres/connection';
+
+export interface ImmutaPostgresConnectionOutputsProps {
+  /** The PostgreSQL server from the estate, with its immuta section. */
+  readonly server: PostgresServer;
+}
+
+/**
+ * What a person types into Immuta after `cdktf deploy` (seed 001): the connection form
+ * (display name, hostname, port, database, username) and the External User Mapping of
+ * each Immuta user. No secrets: the password stays in the variable it came from.
+ */
+export class ImmutaPostgresConnectionOutputs extends Construct {
+  constructor(scope: Construct, id: string, props: ImmutaPostgresConnectionOutputsProps) {
+    super(scope, id);
+    assertPostgresServer(props.server, 'ImmutaPostgresConnectionOutputs', 'props.server');
+    const slug = serverSlug(props.server.id);
+    new TerraformOutput(this, 'connection', {
+      description: `Immuta "Add Connection" form for PostgreSQL server ${props.server.id} (seed 001)`,
+      value: immutaConnectionForm(props.server),
+    }).overrideLogicalId(`${slug}_immuta_connection`);
+    new TerraformOutput(this, 'user_mapping', {
+      description: `Immuta External User Mapping for ${props.server.id}, as JSON (seed 001, "Map users")`,
+      value: JSON.stringify(immutaUserMappings(props.server), null, 2),
+    }).overrideLogicalId(`${slug}_immuta_user_mapping`);
+  }
+}

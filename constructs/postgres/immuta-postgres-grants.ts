@@ -1,0 +1,89 @@
+import { ITerraformDependable, TerraformIterator, TerraformProvider, TerraformResource } from 'cdktf';
+import { Construct } from 'constructs';
+import { DefaultPrivileges } from '@cdktf/provider-postgresql/lib/default-privileges';
+import { Grant } from '@cdktf/provider-postgresql/lib/grant';
+import { PostgresServer } from '../../estate/schema';
+import { assertPostgresServer } from '../../model/postgres/checks';
+import { serverSlug } from '../../model/postgres/connection';
+import { PostgresGrant, PostgresGrantObjectType, grantsOfType, postgresPrivilegePlan } from '../../model/postgres/privileges';
+
+export interface ImmutaPostgresGrantsProps {
+  /** The PostgreSQL server from the estate, with its immuta section. */
+  readonly server: PostgresServer;
+  /** The postgresql provider configured for this server (PostgresAdminProvider). */
+  readonly provider: TerraformProvider;
+  /** Name of the role that receives the grants: pass the role resource's name so the grants depend on it. */
+  readonly roleName: string;
+  /** Resources that must exist before the first grant (the Immuta database). */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * Seed 001's privileges WITH GRANT OPTION as one for_each resource per object type,
+ * keyed `db` and `db/schema`: the resource count grows with databases and schemas, never
+ * with tables. The blocks run one after another (database, schema, table, default
+ * privileges); inside a block the provider's advisory lock on the grantee serialises
+ * grants on one database. Reasoning: docs/postgres-grant-ordering.md.
+ */
+export class ImmutaPostgresGrants extends Construct {
+  constructor(scope: Construct, id: string, props: ImmutaPostgresGrantsProps) {
+    super(scope, id);
+    assertPostgresServer(props.server, 'ImmutaPostgresGrants', 'props.server');
+    if (!props.roleName) throw new Error('ImmutaPostgresGrants: props.roleName must not be empty');
+    const plan = postgresPrivilegePlan(props.server);
+    const slug = serverSlug(props.server.id);
+    let previous: ITerraformDependable[] = props.dependsOn ?? [];
+    const chain = (block: TerraformResource, logicalId: string) => {
+      block.overrideLogicalId(`${slug}_${logicalId}`);
+      previous = [block];
+    };
+
+    const grantBlocks: [PostgresGrantObjectType, string][] = [['database', 'database_grants'], ['schema', 'schema_grants'], ['table', 'table_grants']];
+    for (const [objectType, logicalId] of grantBlocks) {
+      const grants = grantsOfType(plan, objectType);
+      if (grants.length === 0) continue;
+      const each = TerraformIterator.fromMap(Object.fromEntries(grants.map((g) => [g.key, grantValue(g)])));
+      chain(new Grant(this, logicalId, {
+        provider: props.provider,
+        forEach: each,
+        dependsOn: previous,
+        role: props.roleName,
+        objectType,
+        database: each.getString('database'),
+        ...(objectType === 'database' ? {} : { schema: each.getString('schema') }),
+        ...(objectType === 'table' ? { objects: each.getList('objects') } : {}),
+        privileges: each.getList('privileges'),
+        withGrantOption: each.getBoolean('with_grant_option'),
+      }), logicalId);
+    }
+
+    if (plan.defaultPrivileges.length > 0) {
+      const each = TerraformIterator.fromMap(Object.fromEntries(plan.defaultPrivileges.map((d) => [d.key, {
+        database: d.database, schema: d.schema, owner: d.owner, privileges: [...d.privileges], with_grant_option: d.withGrantOption,
+      }])));
+      chain(new DefaultPrivileges(this, 'default_privileges', {
+        provider: props.provider,
+        forEach: each,
+        dependsOn: previous,
+        role: props.roleName,
+        objectType: 'table',
+        database: each.getString('database'),
+        schema: each.getString('schema'),
+        owner: each.getString('owner'),
+        privileges: each.getList('privileges'),
+        withGrantOption: each.getBoolean('with_grant_option'),
+      }), 'default_privileges');
+    }
+  }
+}
+
+/** The for_each value of one grant; objects is empty for "every table in the schema". */
+function grantValue(g: PostgresGrant) {
+  return {
+    database: g.database,
+    ...(g.schema ? { schema: g.schema } : {}),
+    ...(g.objectType === 'table' ? { objects: [...(g.objects ?? [])] } : {}),
+    privileges: [...g.privileges],
+    with_grant_option: g.withGrantOption,
+  };
+}

@@ -1,0 +1,183 @@
+import { Environment, PostgresServer } from '../estate/schema';
+import { assertPostgresServer } from '../model/postgres/checks';
+import { postgresAdminConnection } from '../model/postgres/connection';
+import {
+  PostgresDefaultPrivilege,
+  PostgresGrant,
+  PostgresPrivilegePlan,
+  planDatabases,
+  postgresPrivilegePlan,
+} from '../model/postgres/privileges';
+import { SqlFile } from './files';
+import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
+
+/**
+ * The PostgreSQL privilege plan as psql scripts, for DBAs who review or audit what
+ * Terraform will do, or apply it by hand. Both scripts are idempotent. The password
+ * never appears in them: psql supplies it from the variable immuta_password.
+ */
+
+/** psql variable the apply script reads the system role's password from. */
+export const IMMUTA_PASSWORD_PSQL_VARIABLE = 'immuta_password';
+
+const ON_TABLES: Record<string, string> = { table: 'TABLES' };
+
+function grantTarget(g: PostgresGrant): string {
+  switch (g.objectType) {
+    case 'database':
+      return `DATABASE ${quoteIdent(g.database)}`;
+    case 'schema':
+      return `SCHEMA ${quoteIdent(g.schema!)}`;
+    case 'table':
+      return g.objects
+        ? `TABLE ${g.objects.map((t) => quoteQualified(g.schema!, t)).join(', ')}`
+        : `ALL TABLES IN SCHEMA ${quoteIdent(g.schema!)}`;
+  }
+}
+
+const privilegeList = (p: { privileges: readonly string[] }) => p.privileges.join(', ');
+
+function grantSql(g: PostgresGrant): string {
+  return `GRANT ${privilegeList(g)} ON ${grantTarget(g)} TO ${quoteIdent(g.role)}${g.withGrantOption ? ' WITH GRANT OPTION' : ''};`;
+}
+
+/** CASCADE also revokes what the role granted onward with its grant option. */
+function revokeSql(g: PostgresGrant): string {
+  return `REVOKE ${privilegeList(g)} ON ${grantTarget(g)} FROM ${quoteIdent(g.role)} CASCADE;`;
+}
+
+function defaultPrivilegeSql(d: PostgresDefaultPrivilege, action: 'GRANT' | 'REVOKE'): string {
+  const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${quoteIdent(d.owner)} IN SCHEMA ${quoteIdent(d.schema)}`;
+  return action === 'GRANT'
+    ? `${head} GRANT ${privilegeList(d)} ON ${ON_TABLES[d.objectType]} TO ${quoteIdent(d.role)}${d.withGrantOption ? ' WITH GRANT OPTION' : ''};`
+    : `${head} REVOKE ${privilegeList(d)} ON ${ON_TABLES[d.objectType]} FROM ${quoteIdent(d.role)} CASCADE;`;
+}
+
+/** Statements that run inside one database, in plan order. */
+function perDatabase(plan: PostgresPrivilegePlan, render: (g: PostgresGrant) => string, renderDefault: (d: PostgresDefaultPrivilege) => string) {
+  const byDatabase = new Map<string, string[]>(planDatabases(plan).map((db) => [db, []]));
+  for (const g of plan.grants) byDatabase.get(g.database)!.push(render(g));
+  for (const d of plan.defaultPrivileges) byDatabase.get(d.database)!.push(renderDefault(d));
+  return [...byDatabase].map(([database, statements]) => ({ database, statements }));
+}
+
+function header(server: PostgresServer, environment: Environment, purpose: string, usage: string[]): string[] {
+  const conn = postgresAdminConnection(server, environment.aws.region);
+  return [
+    `-- ${purpose}`,
+    `-- Server ${server.id} (${server.deployment}, PostgreSQL ${server.majorVersion}), generated from the estate:`,
+    '-- the Terraform stack declares the same privileges as postgresql_* resources.',
+    `-- Run as ${conn.username}:`,
+    ...usage.map((u) => `--   ${u}`),
+    ...(conn.superuser ? [] : [
+      `-- ${server.deployment} has no superuser: ${conn.username} must own, or be a member of the owner of,`,
+      '-- every protected table and every table owner named here, or GRANT only warns and grants nothing.',
+    ]),
+    '\\set ON_ERROR_STOP on',
+  ];
+}
+
+function connectLine(database: string): string {
+  return `\\connect ${quoteIdent(database)}`;
+}
+
+export function renderPostgresApply(server: PostgresServer, environment: Environment): string {
+  assertPostgresServer(server, 'renderPostgresApply');
+  const plan = postgresPrivilegePlan(server);
+  const conn = postgresAdminConnection(server, environment.aws.region);
+  const role = plan.systemRole;
+  const roleName = quoteIdent(role.name);
+  const psqlBase = `psql -X -h ${server.host} -p ${server.port} -U ${conn.username} -d ${conn.database}`;
+  const v = IMMUTA_PASSWORD_PSQL_VARIABLE;
+  const lines = [
+    ...header(server, environment, 'Immuta PostgreSQL access: apply (seed 001). Idempotent: a second run changes nothing.',
+      role.credential === 'password'
+        ? [`${psqlBase} -v ${v}="$IMMUTA_PASSWORD" -f ${server.id}.apply.sql`]
+        : [`${psqlBase} -f ${server.id}.apply.sql`]),
+    '',
+    connectLine(conn.database),
+    '-- The Immuta system role: LOGIN and CREATEROLE (seed 001).',
+    'DO $$',
+    'BEGIN',
+    `  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${quoteLiteral(role.name)}) THEN`,
+    `    CREATE ROLE ${roleName};`,
+    '  END IF;',
+    'END',
+    '$$;',
+    `ALTER ROLE ${roleName} WITH LOGIN CREATEROLE;`,
+  ];
+  if (role.credential === 'password') {
+    lines.push(
+      `\\if :{?${v}}`,
+      '\\else',
+      `DO $$ BEGIN RAISE EXCEPTION 'psql variable ${v} is not set: run psql with -v ${v}=...'; END $$;`,
+      '\\endif',
+      `ALTER ROLE ${roleName} WITH PASSWORD :'${v}';`,
+    );
+  } else {
+    lines.push('-- Seed 001: IAM authentication instead of a password.', `ALTER ROLE ${roleName} WITH PASSWORD NULL;`);
+  }
+  for (const member of role.memberOf) lines.push(`GRANT ${quoteIdent(member)} TO ${roleName};`);
+  lines.push(
+    '',
+    '-- The dedicated Immuta database (seed 001, step 1).',
+    `SELECT ${quoteLiteral(`CREATE DATABASE ${quoteIdent(plan.immutaDatabase)}`)}`,
+    `  WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = ${quoteLiteral(plan.immutaDatabase)}) \\gexec`,
+  );
+  for (const db of perDatabase(plan, grantSql, (d) => defaultPrivilegeSql(d, 'GRANT'))) {
+    lines.push('', connectLine(db.database), ...db.statements);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderPostgresRevoke(server: PostgresServer, environment: Environment): string {
+  assertPostgresServer(server, 'renderPostgresRevoke');
+  const plan = postgresPrivilegePlan(server);
+  const conn = postgresAdminConnection(server, environment.aws.region);
+  const roleName = quoteIdent(plan.systemRole.name);
+  const exists = 'immuta_role_exists';
+  const lines = [
+    ...header(server, environment,
+      'Immuta PostgreSQL access: revoke. Removes every privilege the apply script granted, the Immuta database and the role.',
+      [`psql -X -h ${server.host} -p ${server.port} -U ${conn.username} -d ${conn.database} -f ${server.id}.revoke.sql`]),
+    '-- Objects the role created in a protected database are kept and handed to the admin (REASSIGN OWNED);',
+    '-- roles it created are kept. See docs/postgres-sql-scripts.md.',
+    '',
+    connectLine(conn.database),
+    `SELECT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${quoteLiteral(plan.systemRole.name)}) AS ${exists} \\gset`,
+    `\\if :${exists}`,
+  ];
+  const protectedDbs = perDatabase(plan, revokeSql, (d) => defaultPrivilegeSql(d, 'REVOKE'))
+    .filter((db) => db.database !== plan.immutaDatabase);
+  for (const db of protectedDbs) {
+    lines.push(
+      connectLine(db.database),
+      ...db.statements,
+      `REASSIGN OWNED BY ${roleName} TO CURRENT_USER;`,
+      `DROP OWNED BY ${roleName};`,
+    );
+  }
+  lines.push(
+    connectLine(conn.database),
+    '\\endif',
+    `DROP DATABASE IF EXISTS ${quoteIdent(plan.immutaDatabase)};`,
+    `\\if :${exists}`,
+    `REASSIGN OWNED BY ${roleName} TO CURRENT_USER;`,
+    `DROP OWNED BY ${roleName};`,
+    '\\endif',
+    `DROP ROLE IF EXISTS ${roleName};`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** Apply and revoke scripts for every Immuta-enabled server, in server id order. */
+export function postgresSqlFiles(envName: string, environment: Environment): SqlFile[] {
+  const stack = `${envName}-postgres`;
+  return environment.postgres
+    .filter((s) => s.immuta)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .flatMap((server) => [
+      { stack, name: `${server.id}.apply.sql`, content: renderPostgresApply(server, environment) },
+      { stack, name: `${server.id}.revoke.sql`, content: renderPostgresRevoke(server, environment) },
+    ]);
+}

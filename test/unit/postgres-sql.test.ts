@@ -1,0 +1,81 @@
+import { PostgresServer } from '../../estate/schema';
+import { postgresPrivilegePlan } from '../../model/postgres/privileges';
+import { postgresSqlFiles, renderPostgresApply, renderPostgresRevoke } from '../../sql/postgres';
+import { exampleEstate, exampleServer, singleServerEnvironment } from '../support/postgres-estates';
+
+describe('postgresSqlFiles for the example estate (golden files)', () => {
+  const estate = exampleEstate();
+
+  test.each(['dev', 'prod'])('%s: one apply and one revoke script per server, in the <env>-postgres stack', (envName) => {
+    const files = postgresSqlFiles(envName, estate.environments[envName]);
+    const ids = estate.environments[envName].postgres.filter((s) => s.immuta).map((s) => s.id).sort();
+    expect(files.map((f) => f.name)).toEqual(ids.flatMap((id) => [`${id}.apply.sql`, `${id}.revoke.sql`]));
+    expect(new Set(files.map((f) => f.stack))).toEqual(new Set([`${envName}-postgres`]));
+    for (const f of files) expect(f.content).toMatchSnapshot(f.name);
+  });
+
+  test('rendering is deterministic', () => {
+    expect(postgresSqlFiles('dev', exampleEstate().environments.dev)).toEqual(postgresSqlFiles('dev', estate.environments.dev));
+  });
+});
+
+describe('renderPostgresApply', () => {
+  const { server, environment } = exampleServer('orders-pg');
+  const sql = renderPostgresApply(server, environment);
+
+  test('the password comes from the psql variable, never from the file', () => {
+    expect(sql).toContain(`ALTER ROLE "immuta_system" WITH PASSWORD :'immuta_password';`);
+    expect(sql).not.toMatch(/PASSWORD '/);
+    expect(sql).toMatch(/\\if :\{\?immuta_password\}\n\\else\nDO \$\$ BEGIN RAISE EXCEPTION/);
+  });
+
+  test('every GRANT carries WITH GRANT OPTION, except on the Immuta database', () => {
+    const grants = sql.split('\n').filter((l) => l.startsWith('GRANT '));
+    expect(grants.length).toBe(postgresPrivilegePlan(server).grants.length);
+    expect(grants.filter((l) => !l.endsWith('WITH GRANT OPTION;'))).toEqual(['GRANT CONNECT, CREATE, TEMPORARY ON DATABASE "immuta" TO "immuta_system";']);
+  });
+
+  test('idempotent statements: the role and the database are created only when missing', () => {
+    expect(sql).toMatch(/IF NOT EXISTS \(SELECT FROM pg_catalog.pg_roles WHERE rolname = 'immuta_system'\) THEN\n\s+CREATE ROLE "immuta_system";/);
+    expect(sql).toContain(`SELECT 'CREATE DATABASE "immuta"'\n  WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = 'immuta') \\gexec`);
+  });
+
+  test('explicit tables are granted one by one, qualified and quoted', () => {
+    const env = singleServerEnvironment({ immuta: { displayName: 'pg_conn', protect: [{ database: 'app', schemas: [{ name: 'fin', tables: ['payments', 'invoices'] }] }] } });
+    const out = renderPostgresApply(env.postgres[0], env);
+    expect(out).toContain('GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE "fin"."invoices", "fin"."payments" TO "immuta_system" WITH GRANT OPTION;');
+    expect(out).not.toContain('ALTER DEFAULT PRIVILEGES');
+  });
+
+  test('IAM authentication: rds_iam membership and no password', () => {
+    const rds = exampleServer('customers-rds');
+    const out = renderPostgresApply(rds.server, rds.environment);
+    expect(out).toContain('GRANT "rds_iam" TO "immuta_rds_connector";');
+    expect(out).toContain('ALTER ROLE "immuta_rds_connector" WITH PASSWORD NULL;');
+    expect(out).not.toContain('immuta_password');
+  });
+
+  test('an identifier that could inject SQL is refused before any text is produced', () => {
+    const evil = { ...server, immuta: { ...server.immuta!, protect: [{ database: 'orders', schemas: [{ name: 'x"; DROP TABLE t; --' }] }] } } as PostgresServer;
+    expect(() => renderPostgresApply(evil, environment)).toThrow(/renderPostgresApply: server\.immuta\.protect\[0\]\.schemas\[0\]\.name must be a lower-case SQL identifier/);
+    expect(() => renderPostgresRevoke(evil, environment)).toThrow(/renderPostgresRevoke: server\.immuta\.protect\[0\]\.schemas\[0\]\.name/);
+  });
+});
+
+describe('renderPostgresRevoke', () => {
+  test.each(['orders-pg', 'customers-rds'])('%s: revokes every GRANT of the apply script (with CASCADE) and drops the role', (id) => {
+    const { server, environment } = exampleServer(id);
+    const apply = renderPostgresApply(server, environment);
+    const revoke = renderPostgresRevoke(server, environment);
+    const asRevoke = (l: string) => l.replace(/ GRANT (.*) ON TABLES TO ("[^"]+") WITH GRANT OPTION;$/, ' REVOKE $1 ON TABLES FROM $2 CASCADE;')
+      .replace(/^GRANT /, 'REVOKE ').replace(/ TO ("[^"]+")( WITH GRANT OPTION)?;$/, ' FROM $1 CASCADE;');
+    const expected = apply.split('\n')
+      .filter((l) => (l.startsWith('GRANT ') && l.includes(' ON ') && !l.includes('ON DATABASE "immuta"')) || l.startsWith('ALTER DEFAULT PRIVILEGES'))
+      .map(asRevoke);
+    const lines = revoke.trimEnd().split('\n');
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.filter((l) => !lines.includes(l))).toEqual([]);
+    expect(lines.slice(-1)).toEqual([`DROP ROLE IF EXISTS "${server.immuta!.systemRole}";`]);
+    expect(lines).toContain(`DROP DATABASE IF EXISTS "${server.immuta!.database}";`);
+  });
+});
