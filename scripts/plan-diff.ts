@@ -1,0 +1,97 @@
+/**
+ * `npm run diff`: what would change, stack by stack, compared with a baseline, with no
+ * cloud access. It compares synthesized configurations, not live state: it shows what a
+ * change to the estate or the code does to the Terraform that `cdktf deploy` would apply.
+ *
+ *   npm run diff                       baseline = merge base with main (else HEAD)
+ *   npm run diff -- --base v1.2.0      baseline = any git ref, synthesized from its own tree
+ *   npm run diff -- --base-dir DIR     baseline = a saved cdktf.out
+ *   npm run diff -- --head-dir DIR     compare that cdktf.out instead of synthesizing now
+ *   npm run diff -- --markdown         a pull-request comment
+ *   npm run diff -- --output FILE      write the report there (npm's own banner stays on stdout)
+ *
+ * Exit code as `terraform plan -detailed-exitcode`: 0 no change, 2 change, 1 error.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { AppJson, diffApps, exitCodeFor } from './lib/plan-diff-core';
+import { formatMarkdown, formatText } from './lib/plan-diff-format';
+import { PlanDiffError, baselineEstate, exportProject, readOutdir, resolveBase, synthesize } from './lib/plan-diff-io';
+
+const REPO_DIR = path.resolve(__dirname, '..');
+
+const USAGE = `usage: plan-diff [--base <git-ref> | --base-dir <cdktf.out>] [--head-dir <cdktf.out>] [--markdown] [--output <file>]
+Synthesizes the estate (ESTATE_FILE, else the example) and compares it with a baseline.
+Exit code: 0 no change, 2 change, 1 error.`;
+
+interface Options {
+  base?: string;
+  baseDir?: string;
+  headDir?: string;
+  output?: string;
+  markdown: boolean;
+}
+
+export function parseArgs(argv: string[]): Options {
+  const options: Options = { markdown: false };
+  const valued = { '--base': 'base', '--base-dir': 'baseDir', '--head-dir': 'headDir', '--output': 'output' } as const;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
+    if (flag === '--markdown') options.markdown = true;
+    else if (flag in valued) {
+      const value = inline ?? argv[++i];
+      if (!value) throw new PlanDiffError(`${flag} needs a value\n${USAGE}`);
+      options[valued[flag as keyof typeof valued]] = value;
+    } else throw new PlanDiffError(`unknown argument ${argv[i]}\n${USAGE}`);
+  }
+  if (options.base !== undefined && options.baseDir !== undefined) throw new PlanDiffError(`--base and --base-dir exclude each other\n${USAGE}`);
+  return options;
+}
+
+export function main(argv: string[]): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const note = (text: string) => process.stderr.write(`plan-diff: ${text}\n`);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-diff-'));
+  try {
+    const options = parseArgs(argv);
+    const estateFile = process.env.ESTATE_FILE ? path.resolve(process.env.ESTATE_FILE) : undefined;
+
+    const head = options.headDir ? readOutdir(path.resolve(options.headDir)) : synthesize(REPO_DIR, path.join(scratch, 'head'), estateFile);
+    let base: AppJson;
+    let baseLabel: string;
+    if (options.baseDir) {
+      base = readOutdir(path.resolve(options.baseDir));
+      baseLabel = options.baseDir;
+    } else {
+      const ref = resolveBase(REPO_DIR, options.base);
+      baseLabel = ref.label;
+      note(`baseline ${ref.label}`);
+      const baseProject = exportProject(REPO_DIR, ref.commit, path.join(scratch, 'base'));
+      const baseEstate = baselineEstate(REPO_DIR, baseProject, estateFile);
+      if (baseEstate === null) {
+        note(`the baseline has no ${path.relative(REPO_DIR, estateFile!)}: every stack counts as added`);
+        base = {};
+      } else {
+        base = synthesize(baseProject, path.join(scratch, 'base-out'), baseEstate);
+      }
+    }
+
+    const diff = diffApps(base, head);
+    const report = options.markdown ? formatMarkdown(diff, { baseLabel }) : formatText(diff);
+    if (options.output) fs.writeFileSync(options.output, report);
+    else process.stdout.write(report);
+    note(diff.stacks.length ? `${diff.stacks.length} stack(s) differ from ${baseLabel}` : `no changes against ${baseLabel}`);
+    return exitCodeFor(diff);
+  } catch (e) {
+    process.stderr.write(`plan-diff: ${e instanceof PlanDiffError ? e.message : (e as Error).stack ?? String(e)}\n`);
+    return 1;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,291 @@
+/**
+ * `npm run diff` (scripts/plan-diff.ts): the pure comparison on hand-written cdk.tf.json
+ * fixtures with golden reports, then the script end to end against real synths of the
+ * example estate (--base-dir) and against a temporary git repository (--base, merge base).
+ *
+ * Golden files: test/unit/__fixtures__/plan-diff/<case>.txt and .md. After an intended
+ * change to the report format, regenerate them with UPDATE_GOLDEN=1 and review the diff.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseDocument } from 'yaml';
+import { AppDiff, AppJson, EntryDiff, diffApps, exitCodeFor } from '../../scripts/lib/plan-diff-core';
+import { formatMarkdown, formatText, lineDiff } from '../../scripts/lib/plan-diff-format';
+
+const REPO_ROOT = path.resolve(__dirname, '../..');
+const FIXTURES = path.join(__dirname, '__fixtures__', 'plan-diff');
+const BASE_LABEL = 'main (0123456789ab)';
+
+function load(name: string): { base: AppJson; head: AppJson } {
+  const read = (side: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.${side}.json`), 'utf8')) as AppJson;
+  return { base: read('base'), head: read('head') };
+}
+
+function expectGolden(file: string, actual: string): void {
+  const golden = path.join(FIXTURES, file);
+  if (process.env.UPDATE_GOLDEN) fs.writeFileSync(golden, actual);
+  expect(actual).toBe(fs.readFileSync(golden, 'utf8'));
+}
+
+/** Diffs a fixture and checks both reports against their golden files. */
+function golden(name: string): { diff: AppDiff; text: string; markdown: string } {
+  const { base, head } = load(name);
+  const diff = diffApps(base, head);
+  const text = formatText(diff);
+  const markdown = formatMarkdown(diff, { baseLabel: BASE_LABEL });
+  expectGolden(`${name}.txt`, text);
+  expectGolden(`${name}.md`, markdown);
+  return { diff, text, markdown };
+}
+
+const summary = (diff: AppDiff) => diff.stacks.flatMap((s) => s.entries.map((e) => `${s.name} ${e.action} ${e.address}`));
+const entry = (diff: AppDiff, address: string): EntryDiff => {
+  const found = diff.stacks.flatMap((s) => s.entries).find((e) => e.address === address);
+  if (!found) throw new Error(`no entry ${address} in ${summary(diff).join(', ')}`);
+  return found;
+};
+
+describe('plan diff: comparison and reports (golden files)', () => {
+  test('a rename is a removal plus an addition; moved construct paths are not changes', () => {
+    const { diff, text } = golden('rename');
+    expect(summary(diff)).toEqual([
+      'dev-aws-access remove aws_iam_role.immuta_connector',
+      'dev-aws-access add aws_iam_role.immuta_connector_role',
+    ]);
+    expect(text).not.toContain('redshift_copy_unload');
+    expect(exitCodeFor(diff)).toBe(2);
+  });
+
+  test('an attribute change names each changed path with its old and new value', () => {
+    const { diff, text } = golden('attribute-change');
+    expect(entry(diff, 'aws_iam_role.immuta_connector').attributes).toEqual([
+      {
+        path: 'managed_policy_arns',
+        before: { sensitive: false, value: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'] },
+        after: { sensitive: false, value: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', 'arn:aws:iam::aws:policy/AWSGlueConsoleFullAccess'] },
+      },
+      { path: 'max_session_duration', before: { sensitive: false, value: 3600 }, after: { sensitive: false, value: 7200 } },
+      { path: 'tags.team', before: { sensitive: false, value: 'data' }, after: { sensitive: false, value: 'platform' } },
+    ]);
+    // A JSON policy document is compared structurally, not as one long string.
+    expect(text).toContain('~ policy(json).Statement[0].Action: ["s3:GetObject"] → ["s3:GetObject","s3:PutObject"]');
+    // A script shows only its changed lines, with context.
+    expect(text).toContain('- sleep 2\n');
+    expect(text).toContain('+ sleep 5\n');
+    expect(text).not.toContain('owner');
+  });
+
+  test('a removed grant is its for_each key removed, and nothing else', () => {
+    const { diff, text } = golden('removed-grant');
+    expect(summary(diff)).toEqual(['dev-postgres remove postgresql_grant.schema_usage["orders/sales"]']);
+    expect(text).not.toContain('billing/ledger');
+  });
+
+  test('for_each keys added and changed, and a change to the shared body, each under its own address', () => {
+    const { diff } = golden('for-each-changes');
+    expect(summary(diff)).toEqual([
+      'dev-postgres change postgresql_grant.table_select',
+      'dev-postgres change postgresql_grant.table_select["orders/public"]',
+      'dev-postgres add postgresql_grant.table_select["orders/returns"]',
+    ]);
+    expect(entry(diff, 'postgresql_grant.table_select["orders/public"]').attributes).toEqual([
+      { path: 'each.value.privileges', before: { sensitive: false, value: ['SELECT'] }, after: { sensitive: false, value: ['SELECT', 'UPDATE'] } },
+    ]);
+    expect(entry(diff, 'postgresql_grant.table_select').attributes.map((a) => a.path)).toEqual(['role']);
+  });
+
+  test('sensitive values are masked in the diff itself, the text and the markdown', () => {
+    const { diff, text, markdown } = golden('sensitive');
+    const secrets = ['hunter2', 'tfe-token', 'pg-admin', 'wo-OLD', 'wo-NEW', 'api-OLD', 'api-NEW', 'ssm-OLD', 'ssm-NEW'];
+    for (const rendered of [JSON.stringify(diff), text, markdown]) {
+      for (const secret of secrets) expect(rendered).not.toContain(secret);
+    }
+    // Masked, yet still reported as changed, so a rotated secret is not invisible.
+    expect(text).toContain('~ default: (sensitive) → (sensitive)');
+    expect(text).toContain('~ value.password: (sensitive) → (sensitive)');
+    expect(text).toContain('~ password_wo: (sensitive) → (sensitive)');
+    expect(text).toContain('~ value_wo: (sensitive) → (sensitive)');
+    expect(text).toContain('~ input.request(json).MasterPassword: (sensitive) → (sensitive)');
+    expect(text).toContain('~ token: (sensitive) → (sensitive)');
+    expect(markdown).toContain('(sensitive) → (sensitive)');
+    // A non-sensitive output next to them still shows its values.
+    expect(text).toContain('+ value["bob@example.com"] = "bob"');
+  });
+
+  test('no change (only cdktf metadata moved): empty report and exit code 0', () => {
+    const { diff, text, markdown } = golden('no-change');
+    expect(diff.stacks).toEqual([]);
+    expect(text).toBe('');
+    expect(exitCodeFor(diff)).toBe(0);
+    expect(markdown).toContain('No changes');
+  });
+
+  test('stacks added and removed, backends and providers compared', () => {
+    const { diff } = golden('stacks-and-settings');
+    expect(diff.stacks.map((s) => `${s.name}:${s.status}`)).toEqual(['dev-aws-access:changed', 'dev-legacy:removed', 'prod-postgres:added']);
+    expect(summary(diff).filter((s) => s.startsWith('dev-aws-access'))).toEqual([
+      'dev-aws-access change provider.aws',
+      'dev-aws-access change required_providers.aws',
+      'dev-aws-access remove backend.local',
+      'dev-aws-access add backend.s3',
+    ]);
+    expect(entry(diff, 'cloud').action).toBe('add');
+  });
+
+  test('markdown stays under the comment size limit by cutting details, not stacks', () => {
+    const { base, head } = load('attribute-change');
+    const markdown = formatMarkdown(diffApps(base, head), { baseLabel: BASE_LABEL, maxChars: 700 });
+    expect(markdown.length).toBeLessThanOrEqual(700);
+    expect(markdown).toContain('dev-aws-access');
+    expect(markdown).toContain('more line(s) not shown');
+  });
+
+  test('line diff keeps common lines and orders a replacement as removal then addition', () => {
+    expect(lineDiff(['a', 'b', 'c'], ['a', 'x', 'c'])).toEqual([[' ', 'a'], ['-', 'b'], ['+', 'x'], [' ', 'c']]);
+  });
+});
+
+// ---------------------------------------------------------------- the script itself
+
+const TS_NODE = require.resolve('ts-node/dist/bin.js', { paths: [REPO_ROOT] });
+const SCRIPT_TIMEOUT_MS = 150_000;
+
+function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', ...extra };
+  for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];
+  return env;
+}
+
+function runNode(cwd: string, args: string[], env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
+  const res = spawnSync(process.execPath, [TS_NODE, '--transpile-only', ...args], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    timeout: SCRIPT_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+  });
+  if (res.error) throw res.error;
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+const planDiff = (cwd: string, args: string[], env: Record<string, string | undefined> = {}) =>
+  runNode(cwd, ['scripts/plan-diff.ts', ...args], cleanEnv(env));
+
+function synth(estateFile: string | undefined, outdir: string): void {
+  const res = runNode(REPO_ROOT, ['main.ts'], cleanEnv({ CDKTF_OUTDIR: outdir, ESTATE_FILE: estateFile }));
+  if (res.status !== 0) throw new Error(`synth failed: ${res.stderr}`);
+}
+
+/** The example estate with the `finance` schema no longer protected in dev's Redshift. */
+function estateWithoutFinance(): string {
+  const doc = parseDocument(fs.readFileSync(path.join(REPO_ROOT, 'examples', 'estate.yaml'), 'utf8'));
+  const schemas = doc.getIn(['environments', 'dev', 'redshift', 0, 'immuta', 'protect', 0, 'schemas']) as { items: { toJSON(): unknown }[] };
+  const before = schemas.items.length;
+  schemas.items = schemas.items.filter((s) => JSON.stringify(s.toJSON()).indexOf('finance') < 0);
+  if (schemas.items.length !== before - 1) throw new Error('the example estate no longer protects sales.finance in dev');
+  return doc.toString();
+}
+
+const stacksIn = (report: string) => [...report.matchAll(/^Stack (\S+):/gm)].map((m) => m[1]);
+
+describe('plan diff: the script against synths of the example estate (--base-dir)', () => {
+  let tmp: string;
+  let exampleOut: string;
+  let modifiedEstate: string;
+
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-diff-test-'));
+    exampleOut = path.join(tmp, 'example.out');
+    modifiedEstate = path.join(tmp, 'estate.yaml');
+    fs.writeFileSync(modifiedEstate, estateWithoutFinance());
+    synth(undefined, exampleOut);
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test('a protected schema removed: exit 2, and only the affected stack is reported', () => {
+    const res = planDiff(REPO_ROOT, ['--base-dir', exampleOut], { ESTATE_FILE: modifiedEstate });
+    expect(res.stderr).toContain('stack(s) differ');
+    expect(res.status).toBe(2);
+    expect(stacksIn(res.stdout)).toEqual(['dev-redshift']);
+    expect(res.stdout).toContain('finance');
+    expect(res.stdout).toMatch(/^- /m);
+  });
+
+  test('the markdown form of the same change has a table and folded details', () => {
+    const modifiedOut = path.join(tmp, 'modified.out');
+    synth(modifiedEstate, modifiedOut);
+    const res = planDiff(REPO_ROOT, ['--base-dir', exampleOut, '--head-dir', modifiedOut, '--markdown']);
+    expect(res.status).toBe(2);
+    expect(res.stdout).toContain('#### <code>dev-redshift</code>: changed');
+    expect(res.stdout).toContain('| --- | ---: | ---: | ---: |');
+    expect(res.stdout).toMatch(/<details><summary>[^]*```diff[^]*<\/details>/);
+  });
+
+  test('no change: exit 0 and an empty report', () => {
+    const res = planDiff(REPO_ROOT, ['--base-dir', exampleOut], { ESTATE_FILE: undefined });
+    expect(res.stderr).toContain('no changes');
+    expect(res.status).toBe(0);
+    expect(res.stdout).toBe('');
+  });
+
+  test('errors exit 1: a baseline folder that is not a synth, an unknown flag', () => {
+    const missing = planDiff(REPO_ROOT, ['--head-dir', exampleOut, '--base-dir', path.join(tmp, 'nope')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('is not a synthesized cdktf output');
+    const unknown = planDiff(REPO_ROOT, ['--head-dir', exampleOut, '--frobnicate']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('unknown argument --frobnicate');
+  });
+});
+
+describe('plan diff: the script against git refs of a temporary repository (--base)', () => {
+  let repo: string;
+  const git = (...args: string[]) => {
+    const res = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
+      cwd: repo,
+      encoding: 'utf8',
+      timeout: 30_000,
+      killSignal: 'SIGKILL',
+    });
+    if (res.error || res.status !== 0) throw new Error(`git ${args.join(' ')}: ${res.error?.message ?? res.stderr}`);
+    return res.stdout.trim();
+  };
+
+  beforeAll(() => {
+    // A copy of the project as it is now (others' uncommitted work included), in its own repo.
+    repo = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-diff-repo-'));
+    const skip = new Set(['node_modules', '.git', 'cdktf.out', '.providers', '.gen', 'coverage', 'test', '.tsbuildinfo']);
+    for (const name of fs.readdirSync(REPO_ROOT)) {
+      if (!skip.has(name)) fs.cpSync(path.join(REPO_ROOT, name), path.join(repo, name), { recursive: true });
+    }
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(repo, 'node_modules'), 'dir');
+    fs.mkdirSync(path.join(repo, 'estates'));
+    fs.copyFileSync(path.join(REPO_ROOT, 'examples', 'estate.yaml'), path.join(repo, 'estates', 'team.yaml'));
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'baseline');
+  });
+  afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+  test('--base HEAD on a clean tree: exit 0, nothing reported', () => {
+    const res = planDiff(repo, ['--base', 'HEAD'], { ESTATE_FILE: undefined });
+    expect(res.stderr).toContain('baseline HEAD (');
+    expect(res.status).toBe(0);
+    expect(res.stdout).toBe('');
+  });
+
+  test('default base is the merge base with main, and an in-repo estate is read from the baseline tree', () => {
+    git('checkout', '-q', '-b', 'feature');
+    fs.writeFileSync(path.join(repo, 'estates', 'team.yaml'), estateWithoutFinance());
+    git('commit', '-q', '-am', 'stop protecting sales.finance');
+    // Were the baseline synthesized from the working tree's estate, this would report nothing.
+    const res = planDiff(repo, [], { ESTATE_FILE: path.join(repo, 'estates', 'team.yaml') });
+    expect(res.stderr).toContain('baseline merge-base HEAD main (');
+    expect(res.status).toBe(2);
+    expect(stacksIn(res.stdout)).toEqual(['dev-redshift']);
+    // git archive leaves the repository's worktrees untouched.
+    expect(git('worktree', 'list').split('\n')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,224 @@
+/**
+ * The shipped GitHub Actions workflow (.github/workflows/governance.yml): valid YAML, the
+ * triggers, jobs, least-privilege permissions and approval gate docs/gitops.md describes,
+ * the commands the README names, and the two shell steps that make decisions, run for real.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseDocument } from 'yaml';
+
+const REPO_ROOT = path.resolve(__dirname, '../..');
+const WORKFLOW_FILE = path.join(REPO_ROOT, '.github', 'workflows', 'governance.yml');
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Job {
+  if?: string;
+  needs?: string | string[];
+  permissions?: Record<string, string>;
+  environment?: { name: string } | string;
+  strategy?: { matrix?: Record<string, unknown>; 'max-parallel'?: number };
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, { branches?: string[]; inputs?: Record<string, { options?: string[] }> } | null>;
+  permissions: Record<string, string>;
+  env: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const text = fs.readFileSync(WORKFLOW_FILE, 'utf8');
+const doc = parseDocument(text, { uniqueKeys: true });
+const workflow = doc.toJS() as Workflow;
+const jobs = workflow.jobs;
+
+const runs = (job: Job) => job.steps.filter((s) => s.run).map((s) => s.run!);
+const uses = (job: Job, action: string) => job.steps.find((s) => s.uses?.startsWith(`${action}@`));
+const stepNamed = (job: Job, name: string) => {
+  const step = job.steps.find((s) => s.name === name);
+  if (!step?.run) throw new Error(`no run step named "${name}"`);
+  return step;
+};
+/** ${{ env.X }} resolved against the workflow-level env, as GitHub does. */
+const resolveEnv = (value: unknown) => String(value).replace(/\$\{\{\s*env\.(\w+)\s*\}\}/g, (_m, k: string) => workflow.env[k]);
+
+/** The commands the README's GitOps section and docs/gitops.md name. */
+const DOCUMENTED_COMMANDS = ['npm ci', 'npm test', 'npm run synth', 'npm run diff -- --markdown', 'npx cdktf deploy'];
+
+describe('governance workflow: structure', () => {
+  test('is valid YAML with no duplicate keys', () => {
+    expect(doc.errors).toEqual([]);
+    expect(Object.keys(jobs).sort()).toEqual(['deploy', 'deploy-targets', 'plan-diff', 'test']);
+  });
+
+  test('runs on pull requests to main, pushes to main and by hand for one environment', () => {
+    expect(workflow.on.pull_request?.branches).toEqual(['main']);
+    expect(workflow.on.push?.branches).toEqual(['main']);
+    expect(workflow.on.workflow_dispatch?.inputs?.environment?.options).toEqual(['dev', 'prod']);
+  });
+
+  test('pull requests: install, the whole test suite, with terraform 1.11.4, moto and the provider mirror', () => {
+    const test = jobs.test;
+    expect(runs(test)).toEqual(expect.arrayContaining(['npm ci', 'npm test']));
+    expect(runs(test).indexOf('npm ci')).toBeLessThan(runs(test).indexOf('npm test'));
+    expect(uses(test, 'actions/setup-node')?.with).toMatchObject({ 'node-version': 20, cache: 'npm' });
+    expect(resolveEnv(uses(test, 'hashicorp/setup-terraform')?.with?.terraform_version)).toBe('1.11.4');
+    expect(runs(test).join('\n')).toMatch(/pip install 'moto\[server\]==5\.\d+\.\*'/);
+    const mirror = stepNamed(test, 'Point the tests at the mirror').run!;
+    expect(mirror).toContain('AWS_PROVIDER_MIRROR=');
+    expect(mirror).toContain('PROVIDER_MIRROR_DIR=');
+  });
+
+  test('pull requests: synth, then the markdown plan diff against the base branch, posted on the PR', () => {
+    const job = jobs['plan-diff'];
+    expect(job.if).toBe("github.event_name == 'pull_request'");
+    expect(uses(job, 'actions/checkout')?.with?.['fetch-depth']).toBe(0);
+    const commands = runs(job).join('\n');
+    expect(commands.indexOf('npm run synth')).toBeGreaterThanOrEqual(0);
+    expect(commands.indexOf('npm run synth')).toBeLessThan(commands.indexOf('npm run diff -- --markdown'));
+    expect(commands).toContain('--base "origin/$BASE_REF"');
+    // Exit code 2 (a change) is a report, not a failure; 1 (an error) fails the job.
+    expect(commands).toMatch(/if \[ "\$code" = 1 \]; then exit 1; fi/);
+    const post = uses(job, 'actions/github-script');
+    expect(String(post?.with?.script)).toContain('createComment');
+    expect(post?.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
+  });
+
+  test('main: deploy per environment behind a GitHub Environment gate, one at a time', () => {
+    const job = jobs.deploy;
+    expect(job.needs).toBe('deploy-targets');
+    expect(jobs['deploy-targets'].needs).toBe('test');
+    expect(jobs['deploy-targets'].if).toContain("github.ref == 'refs/heads/main'");
+    expect(job.environment).toEqual({ name: '${{ matrix.environment }}' });
+    expect(job.strategy?.matrix?.environment).toBe('${{ fromJSON(needs.deploy-targets.outputs.environments) }}');
+    expect(job.strategy?.['max-parallel']).toBe(1);
+    const deploy = runs(job).find((r) => r.includes('cdktf deploy'));
+    expect(deploy).toMatch(/npx cdktf deploy \$STACKS --auto-approve/);
+  });
+
+  test('AWS credentials come from OIDC role assumption, never from stored keys', () => {
+    const creds = uses(jobs.deploy, 'aws-actions/configure-aws-credentials');
+    expect(creds?.with?.['role-to-assume']).toBe('${{ vars.AWS_DEPLOY_ROLE_ARN }}');
+    expect(Object.keys(creds?.with ?? {})).not.toContain('aws-access-key-id');
+    expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/);
+  });
+
+  test('least privilege: nothing by default, PR write only for the comment, id-token only for deploy', () => {
+    expect(workflow.permissions).toEqual({});
+    expect(jobs.test.permissions).toEqual({ contents: 'read' });
+    expect(jobs['deploy-targets'].permissions).toEqual({ contents: 'read' });
+    expect(jobs['plan-diff'].permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    expect(jobs.deploy.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+  });
+
+  test('every action is pinned to a version, not a branch', () => {
+    const all = Object.values(jobs).flatMap((j) => j.steps.filter((s) => s.uses).map((s) => s.uses!));
+    expect(all.length).toBeGreaterThan(0);
+    for (const action of all) expect(action).toMatch(/^[\w.-]+\/[\w.-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/);
+  });
+
+  test('the npm scripts it runs exist in package.json', () => {
+    const scripts = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const used = [...text.matchAll(/npm run (\w[\w:-]*)/g)].map((m) => m[1]);
+    expect(used).toEqual(expect.arrayContaining(['synth', 'diff']));
+    for (const script of new Set(used)) expect(Object.keys(scripts)).toContain(script);
+  });
+
+  test.each([['docs/gitops.md'], ['README.md']])('the commands it runs are the ones %s names', (file) => {
+    const body = fs.readFileSync(path.join(REPO_ROOT, file), 'utf8');
+    const section = file === 'README.md' ? (body.split(/^## /m).find((s) => /^GitOps/i.test(s)) ?? '') : body;
+    if (!section) throw new Error(`${file} has no "## GitOps" section naming ${DOCUMENTED_COMMANDS.join(', ')}`);
+    for (const command of DOCUMENTED_COMMANDS) {
+      expect(text).toContain(command);
+      expect(section).toContain(command);
+    }
+  });
+});
+
+// ---------------------------------------------------------------- the decision steps, run
+
+/** Runs a step's script as GitHub does (bash -eo pipefail), with GITHUB_OUTPUT/ENV files. */
+function runStep(step: Step, env: Record<string, string>, cwd: string): { status: number | null; stdout: string; outputs: string; envFile: string } {
+  const outputs = path.join(cwd, 'github-output');
+  const envFile = path.join(cwd, 'github-env');
+  fs.writeFileSync(outputs, '');
+  fs.writeFileSync(envFile, '');
+  const res = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
+    cwd,
+    env: { PATH: process.env.PATH, GITHUB_OUTPUT: outputs, GITHUB_ENV: envFile, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+    killSignal: 'SIGKILL',
+  });
+  if (res.error) throw res.error;
+  return { status: res.status, stdout: res.stdout, outputs: fs.readFileSync(outputs, 'utf8'), envFile: fs.readFileSync(envFile, 'utf8') };
+}
+
+const hasJq = spawnSync('jq', ['--version'], { timeout: 10_000 }).status === 0;
+const withJq = hasJq ? describe : describe.skip;
+
+withJq('governance workflow: decision steps (needs jq, as on GitHub runners)', () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'workflow-test-'));
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** A synthesized outdir: stack name -> backend type. */
+  function outdir(stacks: Record<string, string>): string {
+    const dir = path.join(tmp, 'cdktf.out');
+    const manifest = { version: '0.21.0', stacks: {} as Record<string, unknown> };
+    for (const [name, backend] of Object.entries(stacks)) {
+      fs.mkdirSync(path.join(dir, 'stacks', name), { recursive: true });
+      const config = backend === 'cloud' ? { cloud: { organization: 'o' } } : { backend: { [backend]: {} } };
+      fs.writeFileSync(path.join(dir, 'stacks', name, 'cdk.tf.json'), JSON.stringify({ terraform: config }));
+      manifest.stacks[name] = { name, synthesizedStackPath: `stacks/${name}/cdk.tf.json` };
+    }
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    return dir;
+  }
+
+  const targets = (stacks: Record<string, string>, candidates = '["dev","prod"]') => {
+    const res = runStep(stepNamed(jobs['deploy-targets'], 'Environments with remote state'), { CANDIDATES: candidates, OUTDIR: outdir(stacks) }, tmp);
+    expect(res.status).toBe(0);
+    const out = Object.fromEntries(res.outputs.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), JSON.parse(l.slice(l.indexOf('=') + 1))]));
+    return { ...out, log: res.stdout } as { environments: string[]; stacks: Record<string, string>; log: string };
+  };
+
+  test('deploy targets: an environment on the local backend is skipped with a warning, remote ones deploy', () => {
+    const result = targets({
+      'dev-aws-access': 'local',
+      'dev-eu-aws-access': 's3', // another environment whose name starts with "dev-"
+      'prod-aws-access': 's3',
+      'prod-redshift': 's3',
+    });
+    expect(result.environments).toEqual(['prod']);
+    expect(result.stacks).toEqual({ prod: 'prod-aws-access prod-redshift' });
+    expect(result.log).toContain('::warning::environment dev is not deployed from CI: dev-aws-access use the local backend');
+  });
+
+  test('deploy targets: cloud and s3 state both count as remote; a manual run deploys only its choice', () => {
+    const stacks = { 'dev-aws-access': 'cloud', 'dev-postgres': 'cloud', 'prod-aws-access': 's3' };
+    expect(targets(stacks).environments).toEqual(['dev', 'prod']);
+    expect(targets(stacks, '["prod"]')).toMatchObject({ environments: ['prod'], stacks: { prod: 'prod-aws-access' } });
+    expect(targets({ 'prod-aws-access': 'local' })).toMatchObject({ environments: [], stacks: {} });
+  });
+
+  test('sensitive variables: each JSON key becomes a masked TF_VAR_, multi-line values intact', () => {
+    const step = stepNamed(jobs.deploy, 'Sensitive variables as TF_VAR_*');
+    const res = runStep(step, { DEPLOY_TF_VARS: JSON.stringify({ immuta_password: 's3cr3t', pem: 'line1\nline2' }) }, tmp);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toContain('::add-mask::s3cr3t');
+    expect(res.envFile).toMatch(/^TF_VAR_immuta_password<<(EOF_\w+)\ns3cr3t\n\1\n/m);
+    expect(res.envFile).toMatch(/^TF_VAR_pem<<(EOF_\w+)\nline1\nline2\n\1\n/m);
+    expect(runStep(step, { DEPLOY_TF_VARS: '' }, tmp)).toMatchObject({ status: 0, envFile: '' });
+  });
+});
