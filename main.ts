@@ -15,6 +15,7 @@ try {
   const estateFile = estateFileFromEnv();
   const estate = loadEstateFile(estateFile);
   fs.rmSync(scratch, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(outdir), { recursive: true });
   const app = new App({ outdir: scratch });
   buildApp(app, estate);
   app.synth();
@@ -24,9 +25,9 @@ try {
   process.stdout.write(`synthesized ${path.relative(process.cwd(), estateFile)} into ${path.relative(process.cwd(), outdir) || '.'}: ${fs.readdirSync(path.join(outdir, 'stacks')).sort().join(', ')}\n`);
 } catch (e) {
   fs.rmSync(scratch, { recursive: true, force: true });
-  if (e instanceof EstateError) {
-    process.stderr.write(`${e.message}\nnothing was written to ${path.relative(process.cwd(), outdir)}\n`);
-    process.exit(1);
-  }
-  throw e;
+  // Estate and construct validation errors name the field; a stack trace would only bury it.
+  const message = e instanceof EstateError ? e.message : `error: ${(e as Error).message ?? String(e)}`;
+  process.stderr.write(`${message}\nnothing was written to ${path.relative(process.cwd(), outdir) || outdir}\n`);
+  if (process.env.DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  process.exit(1);
 }

@@ -1,0 +1,190 @@
+import { Environment, InformaticaSpec } from '../../estate/schema';
+import { redshiftJdbcUrl } from './informatica';
+import { boundedName, IAM_POLICY_NAME_MAX, IAM_ROLE_NAME_MAX, IAM_USER_NAME_MAX } from './names';
+import { Partition, partitionOf } from './partition';
+
+/**
+ * The AWS access plane of one environment as plain data: which IAM, KMS and S3 objects
+ * exist, under which names, in which region. The stack only turns this into constructs.
+ */
+export interface AwsAccessPlan {
+  readonly envName: string;
+  readonly accountId: string;
+  /** The environment's region: the default provider's. */
+  readonly region: string;
+  readonly partition: Partition;
+  /** Other regions that hold regional resources (buckets, keys, role associations), sorted. */
+  readonly extraRegions: readonly string[];
+  readonly clusters: readonly ClusterAccessPlan[];
+  readonly rdsIamAccess: readonly RdsIamAccessPlan[];
+}
+
+export interface ClusterAccessPlan {
+  readonly clusterId: string;
+  readonly region: string;
+  readonly serviceRole?: ServiceRolePlan;
+  readonly informatica?: InformaticaPlan;
+  /** IAM role names to associate with the cluster, sorted; empty when the estate does not manage the list. */
+  readonly associatedRoleNames: readonly string[];
+}
+
+/** Seed 003. */
+export interface ServiceRolePlan {
+  readonly roleName: string;
+  readonly regions?: readonly string[];
+  readonly dbUserArns?: readonly string[];
+  readonly managedPolicies: readonly string[];
+}
+
+/** Seed 002. */
+export interface InformaticaPlan {
+  readonly stagingBucket: string;
+  readonly authentication: InformaticaSpec['authentication'];
+  readonly serverSideEncryption: InformaticaSpec['serverSideEncryption'];
+  readonly clientSideEncryption: boolean;
+  readonly jdbcUrl: string;
+  readonly names: InformaticaNames;
+}
+
+/** Seed 001, for RDS/Aurora servers whose Immuta connection authenticates through IAM. */
+export interface RdsIamAccessPlan {
+  readonly serverId: string;
+  readonly region: string;
+  readonly resourceId: string;
+  /** The database user Immuta logs in as (the estate's systemRole). */
+  readonly dbUsername: string;
+  readonly authentication: RdsIamAuthentication;
+  readonly policyName: string;
+}
+
+export type RdsIamAuthentication =
+  /** Seed 001: the role is named as the database user, because Immuta's Username field takes the role name. */
+  | { readonly type: 'aws-assumed-role'; readonly roleName: string; readonly immutaAwsAccountId: string; readonly externalId: string }
+  | { readonly type: 'aws-access-key'; readonly userName: string };
+
+export interface InformaticaNames {
+  /** EC2 role and instance profile of the Secure Agent (IAM authentication). */
+  readonly agentRole: string;
+  /** Role the cluster uses for COPY/UNLOAD (IAM authentication). */
+  readonly redshiftRole: string;
+  /** IAM user (access-key authentication). */
+  readonly user: string;
+  /** The minimal staging policy. */
+  readonly policy: string;
+  /** KMS alias of the staging key, without the `alias/` prefix. */
+  readonly keyAlias: string;
+  /** Secrets Manager name of the client-side master symmetric key. */
+  readonly secret: string;
+}
+
+export function informaticaNames(clusterId: string): InformaticaNames {
+  return {
+    agentRole: boundedName([clusterId, 'informatica-agent'], IAM_ROLE_NAME_MAX),
+    redshiftRole: boundedName([clusterId, 'informatica-redshift'], IAM_ROLE_NAME_MAX),
+    user: boundedName([clusterId, 'informatica'], IAM_USER_NAME_MAX),
+    policy: boundedName([clusterId, 'informatica-staging'], IAM_POLICY_NAME_MAX),
+    keyAlias: `${clusterId}-informatica-staging`,
+    secret: `informatica/${clusterId}/master-symmetric-key`,
+  };
+}
+
+export function rdsConnectPolicyName(serverId: string): string {
+  return boundedName([serverId, 'immuta-rds-connect'], IAM_POLICY_NAME_MAX);
+}
+
+export function immutaAccessKeyUserName(serverId: string): string {
+  return boundedName([serverId, 'immuta'], IAM_USER_NAME_MAX);
+}
+
+export function planAwsAccess(envName: string, env: Environment): AwsAccessPlan {
+  const at = `environments.${envName}`;
+  const partition = partitionOf(env.aws.region);
+  const names = new IamNameRegistry();
+  const clusters = env.redshift.map((c, i): ClusterAccessPlan => {
+    const field = `${at}.redshift[${i}]`;
+    const region = c.region ?? env.aws.region;
+    if (partitionOf(region) !== partition) {
+      throw new Error(`${field}.region: ${region} is in partition ${partitionOf(region)}, but the environment's account is in ${partition}`);
+    }
+    const serviceRole = c.serviceRole && {
+      roleName: names.add('role', c.serviceRole.name, `${field}.serviceRole.name`),
+      regions: c.serviceRole.regions,
+      dbUserArns: c.serviceRole.dbUserArns,
+      managedPolicies: c.serviceRole.managedPolicies,
+    };
+    let informatica: InformaticaPlan | undefined;
+    if (c.informatica) {
+      const inf = c.informatica;
+      const n = informaticaNames(c.id);
+      const f = `${field}.informatica`;
+      names.add('bucket', inf.stagingBucket, `${f}.stagingBucket`);
+      names.add('policy', n.policy, `${field}.id`);
+      if (inf.authentication === 'iam') {
+        names.add('role', n.agentRole, `${field}.id`);
+        names.add('role', n.redshiftRole, `${field}.id`);
+      } else {
+        names.add('user', n.user, `${field}.id`);
+      }
+      informatica = {
+        stagingBucket: inf.stagingBucket,
+        authentication: inf.authentication,
+        serverSideEncryption: inf.serverSideEncryption,
+        clientSideEncryption: inf.clientSideEncryption,
+        jdbcUrl: redshiftJdbcUrl(c.endpoint, c.port, c.database),
+        names: n,
+      };
+    }
+    const associated = [serviceRole?.roleName, informatica?.authentication === 'iam' ? informatica.names.redshiftRole : undefined]
+      .filter((n): n is string => n !== undefined)
+      .sort();
+    return { clusterId: c.id, region, serviceRole, informatica, associatedRoleNames: c.manageIamRoles ? associated : [] };
+  });
+
+  const rdsIamAccess = env.postgres.flatMap((s, i): RdsIamAccessPlan[] => {
+    const im = s.immuta;
+    if (!im || im.authentication === 'password') return [];
+    const field = `${at}.postgres[${i}]`;
+    if (!s.resourceId) throw new Error(`${field}.resourceId: is required for ${im.authentication} authentication (seed 001)`);
+    let authentication: RdsIamAuthentication;
+    if (im.authentication === 'aws-assumed-role') {
+      if (!im.immutaAwsAccountId || !im.externalId) throw new Error(`${field}.immuta: aws-assumed-role needs immutaAwsAccountId and externalId (seed 001)`);
+      authentication = {
+        type: 'aws-assumed-role',
+        roleName: names.add('role', im.systemRole, `${field}.immuta.systemRole`),
+        immutaAwsAccountId: im.immutaAwsAccountId,
+        externalId: im.externalId,
+      };
+    } else {
+      authentication = { type: 'aws-access-key', userName: names.add('user', immutaAccessKeyUserName(s.id), `${field}.id`) };
+    }
+    return [{
+      serverId: s.id,
+      region: s.region ?? env.aws.region,
+      resourceId: s.resourceId,
+      dbUsername: im.systemRole,
+      authentication,
+      policyName: names.add('policy', rdsConnectPolicyName(s.id), `${field}.id`),
+    }];
+  });
+
+  const regional = clusters.filter((c) => c.informatica || c.associatedRoleNames.length > 0).map((c) => c.region);
+  const extraRegions = [...new Set(regional)].filter((r) => r !== env.aws.region).sort();
+  return { envName, accountId: env.aws.accountId, region: env.aws.region, partition, extraRegions, clusters, rdsIamAccess };
+}
+
+/**
+ * IAM role, user and policy names are unique per account and compared without case;
+ * bucket names are global. Two estate entries that would claim one name fail here, naming
+ * both fields, instead of at apply time halfway through.
+ */
+class IamNameRegistry {
+  private readonly seen = new Map<string, string>();
+
+  add(kind: 'role' | 'user' | 'policy' | 'bucket', name: string, field: string): string {
+    const key = `${kind}:${kind === 'bucket' ? name : name.toLowerCase()}`;
+    const first = this.seen.get(key);
+    if (first) throw new Error(`${field}: ${kind} name ${name} is already used by ${first}; each needs its own`);
+    this.seen.set(key, field);
+    return name;
+  }
+}
