@@ -1,0 +1,125 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { benchShape, withMoreSchemas, withMoreTables } from './bench/estate';
+import { profileSynth } from './bench/profile';
+import { BenchReport, evaluateTargets, renderReport } from './bench/report';
+import { Row, measureRow, synthAndCount } from './bench/run';
+
+/**
+ * `npm run bench`: synthesis time, memory and resource counts of generated estates of
+ * growing size, against the bare-cdktf and raw-JSON floors (docs/performance.md).
+ */
+
+const USAGE = `usage: bench [--sizes 1,10,100,1000] [--reps 3] [--reps-largest N] [--tables-factor 10]
+             [--variant-size N] [--profile | --no-profile] [--write-docs]
+  --sizes          protected databases per estate, one row each
+  --reps           repetitions per size (medians are reported)
+  --reps-largest   repetitions for the largest size (default: --reps)
+  --tables-factor  the extra row: this many times the tables per listed schema
+  --variant-size   databases of the extra row (default: the largest size up to 100)
+  --profile        always take a CPU profile of the largest size (default: only when a target is missed)
+  --write-docs     also rewrite docs/performance.md
+  --help           this text`;
+
+interface Options {
+  sizes: number[];
+  reps: number;
+  repsLargest?: number;
+  tablesFactor: number;
+  variantSize?: number;
+  profile?: boolean;
+  writeDocs: boolean;
+}
+
+function positive(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got ${value}\n${USAGE}`);
+  return n;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { sizes: [1, 10, 100, 1000], reps: 3, tablesFactor: 10, writeDocs: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => argv[++i];
+    switch (flag) {
+      case '--sizes': o.sizes = [...new Set(String(value()).split(',').map((s) => positive(flag, s)))].sort((a, b) => a - b); break;
+      case '--reps': o.reps = positive(flag, value()); break;
+      case '--reps-largest': o.repsLargest = positive(flag, value()); break;
+      case '--tables-factor': o.tablesFactor = positive(flag, value()); break;
+      case '--variant-size': o.variantSize = positive(flag, value()); break;
+      case '--profile': o.profile = true; break;
+      case '--no-profile': o.profile = false; break;
+      case '--write-docs': o.writeDocs = true; break;
+      default: throw new Error(`unknown argument ${flag}\n${USAGE}`);
+    }
+  }
+  return o;
+}
+
+/** `npm run bench` once package.json has the script, else what it runs. */
+function reproduceCommand(args: string[]): string {
+  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const joined = args.join(' ');
+  return pkg.scripts?.bench ? `npm run bench${joined ? ` -- ${joined}` : ''}` : `npx ts-node --transpile-only scripts/bench.ts ${joined}`.trim();
+}
+
+function main(): void {
+  if (process.argv.includes('--help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const opts = parseArgs(process.argv.slice(2));
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'governance-bench-'));
+  try {
+    const largestSize = opts.sizes[opts.sizes.length - 1];
+    const sizeRows: Row[] = opts.sizes.map((n) =>
+      measureRow(String(n), benchShape(n), n === largestSize ? opts.repsLargest ?? opts.reps : opts.reps, workdir, log));
+
+    const variantSize = opts.variantSize ?? [...opts.sizes].reverse().find((n) => n <= 100) ?? opts.sizes[0];
+    const base = sizeRows.find((r) => r.shape.databases === variantSize) ?? measureRow(String(variantSize), benchShape(variantSize), opts.reps, workdir, log);
+    const variant = measureRow(`${variantSize} (${opts.tablesFactor}× tables)`, withMoreTables(base.shape, opts.tablesFactor), opts.reps, workdir, log);
+
+    // Counts only: twice the schemas per database, at the smallest size with more than one database.
+    const probeBase = sizeRows.find((r) => r.shape.databases > 1) ?? sizeRows[0];
+    const probeShape = withMoreSchemas(probeBase.shape, 2);
+    const probeCounts = synthAndCount(probeShape, path.join(workdir, 'schemas-probe'));
+
+    const measured: BenchReport = {
+      command: reproduceCommand(process.argv.slice(2)),
+      rows: [...sizeRows, variant],
+      sizeRows,
+      tablesVariant: { row: variant, base, factor: opts.tablesFactor },
+      schemasProbe: { base: probeBase, shape: probeShape, counts: probeCounts, factor: 2 },
+    };
+    // The profile explains a missed target; --profile takes it anyway.
+    const missed = evaluateTargets(measured).some((t) => !t.met);
+    const largest = sizeRows[sizeRows.length - 1];
+    let report = measured;
+    if (opts.profile ?? missed) {
+      log(`${largest.label}: CPU profiles of ours and the bare floor${missed ? ' (a target was missed)' : ''}`);
+      const ours = profileSynth({ mode: 'ours', shape: largest.shape, outdir: path.join(workdir, 'profiled-ours') }, workdir);
+      const bare = profileSynth({ mode: 'bare', refdir: largest.refdir, outdir: path.join(workdir, 'profiled-bare') }, workdir);
+      report = { ...measured, profile: { row: largest, ours, bare } };
+    }
+
+    const markdown = renderReport(report);
+    process.stdout.write(`${markdown}\n`);
+    if (opts.writeDocs) {
+      const file = path.resolve(__dirname, '..', 'docs', 'performance.md');
+      fs.writeFileSync(file, `${markdown}\n`);
+      log(`wrote ${path.relative(process.cwd(), file)}`);
+    }
+  } finally {
+    fs.rmSync(workdir, { recursive: true, force: true });
+  }
+}
+
+try {
+  main();
+} catch (e) {
+  process.stderr.write(`bench: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,137 @@
+import { parseEstate } from '../../estate/load';
+import { Estate } from '../../estate/schema';
+
+/**
+ * Synthetic estates for the benchmark: one environment with one RDS PostgreSQL server
+ * and one Redshift cluster, both protected by Immuta, plus the AWS parts (Immuta's
+ * assumed role, the Redshift service role, Informatica staging). Only the shape grows
+ * with the options; every name is derived from an index so runs are reproducible.
+ */
+export interface BenchEstateShape {
+  /** Protected databases, on the PostgreSQL server and on the Redshift cluster alike. */
+  readonly databases: number;
+  /** PostgreSQL: protected schemas per database. */
+  readonly pgSchemas: number;
+  /** PostgreSQL: how many of those schemas list their tables (the rest are whole schemas). */
+  readonly pgListedSchemas: number;
+  /** PostgreSQL: tables listed per listed schema. */
+  readonly pgTables: number;
+  /** Redshift: protected schemas per database (fewer than on PostgreSQL). */
+  readonly rsSchemas: number;
+  readonly rsListedSchemas: number;
+  /**
+   * Redshift: tables listed per listed schema. At most 40: masking runs one statement per
+   * listed table in one Data API batch (model/redshift/plan.ts, DATA_API_MAX_BATCH).
+   */
+  readonly rsTables: number;
+}
+
+export const DEFAULT_SHAPE: Omit<BenchEstateShape, 'databases'> = {
+  pgSchemas: 5,
+  pgListedSchemas: 3,
+  pgTables: 40,
+  rsSchemas: 2,
+  rsListedSchemas: 1,
+  rsTables: 4,
+};
+
+export function benchShape(databases: number, overrides: Partial<BenchEstateShape> = {}): BenchEstateShape {
+  return { ...DEFAULT_SHAPE, databases, ...overrides };
+}
+
+/** The same shape with `factor` times the listed tables per schema. */
+export function withMoreTables(shape: BenchEstateShape, factor: number): BenchEstateShape {
+  return { ...shape, pgTables: shape.pgTables * factor, rsTables: shape.rsTables * factor };
+}
+
+/** The same shape with `factor` times the protected schemas per database. */
+export function withMoreSchemas(shape: BenchEstateShape, factor: number): BenchEstateShape {
+  return {
+    ...shape,
+    pgSchemas: shape.pgSchemas * factor,
+    pgListedSchemas: shape.pgListedSchemas * factor,
+    rsSchemas: shape.rsSchemas * factor,
+    rsListedSchemas: shape.rsListedSchemas * factor,
+  };
+}
+
+/** Protected schemas in the estate, PostgreSQL and Redshift together. */
+export function protectedSchemaCount(shape: BenchEstateShape): number {
+  return shape.databases * (shape.pgSchemas + shape.rsSchemas);
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+/** Protected schemas of one database: the first `listed` name their tables, the rest are whole. */
+function schemas(count: number, listed: number, tables: number) {
+  return Array.from({ length: count }, (_, s) => {
+    const name = `schema_${pad(s, 2)}`;
+    return s < listed ? { name, tables: Array.from({ length: tables }, (_t, t) => `table_${pad(t, 4)}`) } : name;
+  });
+}
+
+function protect(shape: BenchEstateShape, count: number, listed: number, tables: number) {
+  return Array.from({ length: shape.databases }, (_, d) => ({
+    database: `db_${pad(d, 4)}`,
+    schemas: schemas(count, listed, tables),
+  }));
+}
+
+/** The estate document, before validation (what an estate file would hold). */
+export function benchEstateDocument(shape: BenchEstateShape): Record<string, unknown> {
+  const region = 'us-east-1';
+  const accountId = '111122223333';
+  return {
+    environments: {
+      bench: {
+        aws: { accountId, region },
+        backend: { type: 's3', bucket: 'bench-terraform-state', keyPrefix: 'governance/bench', region },
+        postgres: [{
+          id: 'bench-pg',
+          deployment: 'rds',
+          majorVersion: 16,
+          host: 'bench-pg.abcdefghijkl.us-east-1.rds.amazonaws.com',
+          resourceId: 'db-BENCHABCDEFGHIJKLMNOPQRST1',
+          adminUsername: 'dbadmin',
+          immuta: {
+            displayName: 'bench_postgres',
+            systemRole: 'immuta_system',
+            authentication: 'aws-assumed-role',
+            immutaAwsAccountId: '444455556666',
+            externalId: 'immuta-bench-external-id',
+            protect: protect(shape, shape.pgSchemas, shape.pgListedSchemas, shape.pgTables),
+            userMappings: [{ immutaUser: 'alice@example.com', postgres: { username: 'alice' } }],
+          },
+        }],
+        redshift: [{
+          id: 'bench-rs',
+          endpoint: 'bench-rs.c1abc2def3gh.us-east-1.redshift.amazonaws.com',
+          database: 'dev',
+          admin: { dbUser: 'awsuser' },
+          serviceRole: { name: 'BenchRedshiftCopyUnload', regions: [region] },
+          immuta: {
+            displayName: 'bench_redshift',
+            systemUser: 'immuta_system',
+            authentication: 'password',
+            protect: protect(shape, shape.rsSchemas, shape.rsListedSchemas, shape.rsTables),
+            exemptUsers: ['etl_admin'],
+            userMappings: [{ immutaUser: 'alice@example.com', redshiftUser: 'alice' }],
+          },
+          informatica: {
+            authentication: 'iam',
+            stagingBucket: 'bench-informatica-staging',
+            serverSideEncryption: 'kms',
+            clientSideEncryption: true,
+            temp: { database: 'dev', users: ['informatica_loader'], groups: ['etl'] },
+            connectorUser: { name: 'informatica_loader', schemas: [{ database: 'dev', schema: 'staging' }] },
+          },
+        }],
+      },
+    },
+  };
+}
+
+/** A validated estate: the benchmark only ever measures estates the schema accepts. */
+export function benchEstate(shape: BenchEstateShape): Estate {
+  return parseEstate(benchEstateDocument(shape), `bench estate (${shape.databases} databases)`);
+}
