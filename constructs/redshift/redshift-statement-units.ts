@@ -1,4 +1,4 @@
-import { DataResource, Fn, ITerraformDependable, TerraformIterator } from 'cdktf';
+import { Fn, ITerraformDependable, TerraformIterator, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { RedshiftAdminAuth, RedshiftUnit } from '../../model/redshift/plan';
 import { PASSWORD_MD5_TOKEN, renderStatements } from '../../sql/redshift';
@@ -34,7 +34,7 @@ const UNIT_KEY = /^[a-z0-9_$/-]{1,200}$/;
  */
 export class RedshiftStatementUnits extends Construct {
   /** The resource, for depends_on of the next tier. */
-  readonly resource: DataResource;
+  readonly resource: TerraformResource;
 
   constructor(scope: Construct, id: string, props: RedshiftStatementUnitsProps) {
     super(scope, id);
@@ -64,10 +64,11 @@ export class RedshiftStatementUnits extends Construct {
       : each.getString('apply_request');
     const environment = (operation: string, req: string) => ({ RS_OPERATION: operation, RS_REGION: '${self.input.region}', RS_REQUEST: req });
 
-    this.resource = new DataResource(this, 'units', {
+    // A plain TerraformResource rather than cdktf's DataResource: that class runs
+    // `terraform version` on every synth, which made synthesis need terraform on PATH.
+    this.resource = new TerraformResource(this, 'units', {
+      terraformResourceType: 'terraform_data',
       forEach: each,
-      input: { region: props.region, revoke_operation: each.getString('operation'), revoke_request: each.getString('revoke_request') },
-      triggersReplace: each.value,
       dependsOn: props.dependsOn,
       provisioners: [
         { type: 'local-exec', interpreter: DATA_API_RUNNER_INTERPRETER, command: DATA_API_RUNNER_SCRIPT, environment: environment(each.getString('operation'), applyRequest) },
@@ -75,6 +76,8 @@ export class RedshiftStatementUnits extends Construct {
         { type: 'local-exec', when: 'destroy', interpreter: DATA_API_RUNNER_INTERPRETER, command: DATA_API_RUNNER_SCRIPT, environment: environment('${self.input.revoke_operation}', '${self.input.revoke_request}') },
       ],
     });
+    this.resource.addOverride('input', { region: props.region, revoke_operation: each.getString('operation'), revoke_request: each.getString('revoke_request') });
+    this.resource.addOverride('triggers_replace', each.value);
   }
 }
 
