@@ -1,4 +1,4 @@
-import { App } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { Estate } from '../estate/schema';
 import { AwsAccessStack } from './aws-access-stack';
 import { PostgresStack } from './postgres-stack';
@@ -13,9 +13,10 @@ import { configureBackend } from './backend';
 export function buildApp(app: App, estate: Estate): void {
   for (const envName of Object.keys(estate.environments).sort()) {
     const environment = estate.environments[envName];
-    const stacks = [new AwsAccessStack(app, `${envName}-aws-access`, { envName, environment })];
+    const awsAccess = new AwsAccessStack(app, `${envName}-aws-access`, { envName, environment });
+    const stacks: TerraformStack[] = [awsAccess];
     if (environment.postgres.some((s) => s.immuta)) {
-      stacks.push(new PostgresStack(app, `${envName}-postgres`, { envName, environment }));
+      stacks.push(new PostgresStack(app, `${envName}-postgres`, { envName, environment, immutaRoleArns: awsAccess.immutaRoleArns }));
     }
     if (environment.redshift.some((c) => c.immuta || c.informatica?.temp || c.informatica?.connectorUser)) {
       stacks.push(new RedshiftStack(app, `${envName}-redshift`, { envName, environment }));

@@ -17,6 +17,9 @@ export interface AwsAccessStackProps {
 
 /** The AWS side of seeds 001, 002 and 003 for one environment: IAM, KMS, S3 and Secrets Manager. */
 export class AwsAccessStack extends TerraformStack {
+  /** ARN of the role Immuta assumes, per PostgreSQL server id (aws-assumed-role servers only). */
+  readonly immutaRoleArns: Readonly<Record<string, string>>;
+
   constructor(scope: Construct, id: string, props: AwsAccessStackProps) {
     super(scope, id);
     const plan = planAwsAccess(props.envName, props.environment);
@@ -60,8 +63,11 @@ export class AwsAccessStack extends TerraformStack {
       }
     }
 
+    const immutaRoleArns: Record<string, string> = {};
     for (const access of plan.rdsIamAccess) {
-      new ImmutaRdsIamAccess(this, `postgres-${access.serverId}-immuta-iam`, { accountId: plan.accountId, ...access });
+      const { role } = new ImmutaRdsIamAccess(this, `postgres-${access.serverId}-immuta-iam`, { accountId: plan.accountId, ...access });
+      if (role) immutaRoleArns[access.serverId] = role.arn;
     }
+    this.immutaRoleArns = immutaRoleArns;
   }
 }

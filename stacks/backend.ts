@@ -1,4 +1,26 @@
-import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TaggedCloudWorkspaces, TerraformStack } from 'cdktf';
+import { CloudBackend, DataTerraformRemoteStateLocal, LocalBackend, NamedCloudWorkspace, S3Backend, TaggedCloudWorkspaces, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+
+/**
+ * Local state lives in the project root (the parent of cdktf.out), where a new synth never
+ * deletes it. The path is relative to the stack's folder, cdktf.out/stacks/<stack>, and so
+ * the same for every stack: cdktf's own default is an absolute path, which would put this
+ * machine's folder names into cdk.tf.json.
+ */
+export function localStatePath(stackName: string): string {
+  return `../../../terraform.${stackName}.tfstate`;
+}
+
+/** A local backend whose cross-stack reads use the same relative path as its writes. */
+class ProjectLocalBackend extends LocalBackend {
+  constructor(stack: TerraformStack) {
+    super(stack, { path: localStatePath(stack.node.id) });
+  }
+
+  getRemoteStateDataSource(scope: Construct, name: string, fromStack: string) {
+    return new DataTerraformRemoteStateLocal(scope, name, { path: localStatePath(fromStack), workspace: '${terraform.workspace}' });
+  }
+}
 import { Backend } from '../estate/schema';
 
 /**
@@ -9,7 +31,7 @@ export function configureBackend(stack: TerraformStack, backend: Backend): void 
   const name = stack.node.id;
   switch (backend.type) {
     case 'local':
-      new LocalBackend(stack, { path: `terraform.${name}.tfstate` });
+      new ProjectLocalBackend(stack);
       return;
     case 's3': {
       new S3Backend(stack, {

@@ -11,6 +11,11 @@ export interface PostgresStackProps {
   readonly envName: string;
   /** The validated environment. */
   readonly environment: Environment;
+  /**
+   * ARN of the IAM role Immuta assumes, per server id, from the environment's AWS access
+   * stack. A cross-stack reference: cdktf reads it from that stack's state.
+   */
+  readonly immutaRoleArns?: Readonly<Record<string, string>>;
 }
 
 /** Seed 001 inside PostgreSQL, for every server of the environment that has an immuta section. */
@@ -23,7 +28,7 @@ export class PostgresStack extends TerraformStack {
       const { provider } = new PostgresAdminProvider(scopeOf, 'admin', { server, defaultRegion: props.environment.aws.region });
       const account = new ImmutaPostgresAccount(scopeOf, 'account', { server, provider });
       new ImmutaPostgresGrants(scopeOf, 'grants', { server, provider, roleName: account.role.name, dependsOn: [account.database] });
-      new ImmutaPostgresConnectionOutputs(scopeOf, 'outputs', { server });
+      new ImmutaPostgresConnectionOutputs(scopeOf, 'outputs', { server, roleArn: props.immutaRoleArns?.[server.id] });
     }
   }
 }

@@ -1,4 +1,5 @@
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { Construct } from 'constructs';
 import { RdsIamAuthentication } from '../../model/aws/access-plan';
 import { immutaTrustPolicy, rdsConnectPolicy } from '../../model/aws/immuta-rds';
@@ -37,6 +38,8 @@ export interface ImmutaRdsIamAccessProps {
  */
 export class ImmutaRdsIamAccess extends Construct {
   readonly policy: IamPolicy;
+  /** The role Immuta assumes (aws-assumed-role only); other stacks read its ARN. */
+  readonly role?: IamRole;
 
   constructor(scope: Construct, id: string, props: ImmutaRdsIamAccessProps) {
     super(scope, id);
@@ -61,7 +64,7 @@ export class ImmutaRdsIamAccess extends Construct {
       check(auth.roleName === props.dbUsername, name, 'authentication.roleName', `must equal dbUsername ${props.dbUsername}: Immuta's Username field takes the IAM role name (seed 001)`);
       checkAccountId(name, 'authentication.immutaAwsAccountId', auth.immutaAwsAccountId);
       checkPattern(name, 'authentication.externalId', auth.externalId, /^[A-Za-z0-9+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/- (sts:ExternalId)');
-      const role = new PolicyAttachedRole(this, 'role', {
+      const role = this.role = new PolicyAttachedRole(this, 'role', {
         roleName: auth.roleName,
         trustPolicy: immutaTrustPolicy(partition, auth.immutaAwsAccountId, auth.externalId),
         policyArn: this.policy.arn,

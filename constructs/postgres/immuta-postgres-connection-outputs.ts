@@ -7,6 +7,11 @@ import { immutaConnectionForm, immutaUserMappings, serverSlug } from '../../mode
 export interface ImmutaPostgresConnectionOutputsProps {
   /** The PostgreSQL server from the estate, with its immuta section. */
   readonly server: PostgresServer;
+  /**
+   * The Role ARN field of the form, for aws-assumed-role authentication: the role the AWS
+   * access stack creates. Required for that authentication and refused for the others.
+   */
+  readonly roleArn?: string;
 }
 
 /**
@@ -18,10 +23,15 @@ export class ImmutaPostgresConnectionOutputs extends Construct {
   constructor(scope: Construct, id: string, props: ImmutaPostgresConnectionOutputsProps) {
     super(scope, id);
     assertPostgresServer(props.server, 'ImmutaPostgresConnectionOutputs', 'props.server');
+    const assumedRole = props.server.immuta?.authentication === 'aws-assumed-role';
+    if (assumedRole !== (props.roleArn !== undefined)) {
+      throw new Error(`ImmutaPostgresConnectionOutputs: props.roleArn ${assumedRole ? 'is required for' : 'is only for'} aws-assumed-role authentication (server ${props.server.id})`);
+    }
     const slug = serverSlug(props.server.id);
+    const form = immutaConnectionForm(props.server);
     new TerraformOutput(this, 'connection', {
       description: `Immuta "Add Connection" form for PostgreSQL server ${props.server.id} (seed 001)`,
-      value: immutaConnectionForm(props.server),
+      value: assumedRole ? { ...form, roleArn: props.roleArn, externalId: props.server.immuta!.externalId } : form,
     }).overrideLogicalId(`${slug}_immuta_connection`);
     new TerraformOutput(this, 'user_mapping', {
       description: `Immuta External User Mapping for ${props.server.id}, as JSON (seed 001, "Map users")`,

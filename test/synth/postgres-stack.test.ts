@@ -11,15 +11,18 @@ import { ImmutaPostgresConnectionOutputs } from '../../constructs/postgres/immut
 import { ImmutaPostgresGrants } from '../../constructs/postgres/immuta-postgres-grants';
 import { PostgresAdminProvider } from '../../constructs/postgres/postgres-admin-provider';
 import { Environment, PostgresServer } from '../../estate/schema';
-import { PostgresStack } from '../../stacks/postgres-stack';
 import { resourceInstances } from '../support/declared-privileges';
+import { synthEstate } from '../support/synth';
 import { exampleEstate, exampleServer, singleServerEnvironment } from '../support/postgres-estates';
 
 type Json = Record<string, any>;
 
+/**
+ * The stack as `npm run synth` writes it: through buildApp, so the Role ARN arrives by a
+ * cross-stack reference from the AWS access stack's state.
+ */
 function synthStack(envName: string, environment: Environment): { text: string; tf: Json } {
-  const stack = new PostgresStack(Testing.app(), `${envName}-postgres`, { envName, environment });
-  const text = Testing.synth(stack);
+  const text = synthEstate({ environments: { [envName]: environment } }).stackText(`${envName}-postgres`);
   return { text, tf: JSON.parse(text) };
 }
 
@@ -105,6 +108,23 @@ describe('the example estate\'s PostgreSQL stacks', () => {
     expect(mapping.map((m: Json) => [m.immutaUser, m.postgres.option])).toEqual([
       ['alice@example.com', 'PostgreSQL Username'], ['carol@example.com', 'Unset (fallback to Immuta username)'], ['service-bot@example.com', 'None (user does not exist in PostgreSQL)'],
     ]);
+  });
+
+  test('the Role ARN of an assumed-role connection comes from the AWS access stack through its state (cross-stack reference)', () => {
+    const app = synthEstate({ environments: { dev: estate.environments.dev } });
+    const pg = app.stackJson('dev-postgres') as Json;
+    const aws = app.stackJson('dev-aws-access') as Json;
+    const remote = pg.data.terraform_remote_state['cross-stack-reference-input-dev-aws-access'];
+    expect(remote).toEqual({ backend: 'local', config: { path: '../../../terraform.dev-aws-access.tfstate' }, workspace: '${terraform.workspace}' });
+    const connection = pg.output.customers_rds_immuta_connection.value;
+    expect(connection).toMatchObject({ authenticationMethod: 'AWS Assumed Role', username: 'immuta_rds_connector', externalId: 'immuta-tenant-7f3a9c' });
+    const [, outputName] = /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-aws-access\.outputs\.([^}]+)\}$/.exec(connection.roleArn) ?? [];
+    expect(outputName).toBeDefined();
+    // The AWS stack exports exactly the ARN of the role named as the system role.
+    const exported = aws.output[outputName].value as string;
+    const [, roleResource] = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(exported) ?? [];
+    expect(aws.resource.aws_iam_role[roleResource].name).toBe('immuta_rds_connector');
+    expect(pg.output.orders_pg_immuta_connection.value.roleArn).toBeUndefined();
   });
 });
 
