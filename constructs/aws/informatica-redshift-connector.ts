@@ -154,7 +154,7 @@ export class InformaticaRedshiftConnector extends Construct {
     this.policy = new IamPolicy(this, 'policy', {
       name: names.policy,
       description: `Minimal policy of the Informatica Amazon Redshift connector for staging bucket ${props.stagingBucket} (seed 002)`,
-      policy: policyJson(informaticaStagingPolicy({ partition, bucket: props.stagingBucket, kmsKeyArn: this.key?.arn })),
+      policy: policyJson(informaticaStagingPolicy({ partition, bucket: props.stagingBucket })),
     });
 
     let keyUsers: string[];

@@ -9,7 +9,7 @@ export interface ImmutaPostgresConnectionOutputsProps {
   readonly server: PostgresServer;
   /**
    * The Role ARN field of the form, for aws-assumed-role authentication: the role the AWS
-   * access stack creates. Required for that authentication and refused for the others.
+   * access stack creates (which outputs it too). Refused for the other authentications.
    */
   readonly roleArn?: string;
 }
@@ -24,8 +24,8 @@ export class ImmutaPostgresConnectionOutputs extends Construct {
     super(scope, id);
     assertPostgresServer(props.server, 'ImmutaPostgresConnectionOutputs', 'props.server');
     const assumedRole = props.server.immuta?.authentication === 'aws-assumed-role';
-    if (assumedRole !== (props.roleArn !== undefined)) {
-      throw new Error(`ImmutaPostgresConnectionOutputs: props.roleArn ${assumedRole ? 'is required for' : 'is only for'} aws-assumed-role authentication (server ${props.server.id})`);
+    if (props.roleArn !== undefined && !assumedRole) {
+      throw new Error(`ImmutaPostgresConnectionOutputs: props.roleArn is only for aws-assumed-role authentication (server ${props.server.id})`);
     }
     const slug = serverSlug(props.server.id);
     const form = immutaConnectionForm(props.server);

@@ -1,5 +1,5 @@
 import { accountRootArn, Partition, s3BucketArn } from './partition';
-import { PolicyDocument, policyDocument, PolicyStatement } from './policy-document';
+import { PolicyDocument, policyDocument } from './policy-document';
 
 /** Seed 002's minimal S3 permissions, split by the resource they apply to. */
 export const STAGING_OBJECT_ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'] as const;
@@ -12,25 +12,20 @@ export interface StagingPolicyInput {
   readonly partition: Partition;
   /** The staging bucket's name. */
   readonly bucket: string;
-  /** The bucket's customer managed key, when server-side encryption is SSE-KMS. */
-  readonly kmsKeyArn?: string;
 }
 
 /**
  * Seed 002's "minimal Amazon IAM policy": exactly PutObject, GetObject, DeleteObject on
- * the staging objects and ListBucket, GetBucketPolicy on the bucket; plus the key-use
- * actions on the bucket's key when it is SSE-KMS, without which S3 refuses the objects.
+ * the staging objects and ListBucket, GetBucketPolicy on the bucket. Nothing for KMS: with
+ * SSE-KMS, seed 002 adds the roles to the key itself, and a same-account key policy that
+ * names a principal is enough on its own (stagingKeyPolicy).
  */
 export function informaticaStagingPolicy(input: StagingPolicyInput): PolicyDocument {
   const bucketArn = s3BucketArn(input.partition, input.bucket);
-  const statements: PolicyStatement[] = [
+  return policyDocument(
     { Sid: 'StagingObjects', Effect: 'Allow', Action: [...STAGING_OBJECT_ACTIONS], Resource: `${bucketArn}/*` },
     { Sid: 'StagingBucket', Effect: 'Allow', Action: [...STAGING_BUCKET_ACTIONS], Resource: bucketArn },
-  ];
-  if (input.kmsKeyArn) {
-    statements.push({ Sid: 'StagingKey', Effect: 'Allow', Action: [...KMS_KEY_USE_ACTIONS], Resource: input.kmsKeyArn });
-  }
-  return policyDocument(...statements);
+  );
 }
 
 /** Bucket policy refusing every request that does not arrive over TLS. */

@@ -85,13 +85,6 @@ describe('seed 002: Informatica policies', () => {
     ]);
   });
 
-  test('with SSE-KMS it adds key use on that key only', () => {
-    const key = 'arn:aws:kms:us-east-1:111122223333:key/k';
-    expect(informaticaStagingPolicy({ partition: 'aws', bucket: 'stage', kmsKeyArn: key }).Statement[2]).toEqual({
-      Sid: 'StagingKey', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'], Resource: key,
-    });
-  });
-
   test('the bucket policy denies every non-TLS request on the bucket and its objects', () => {
     expect(tlsOnlyBucketPolicy('aws-us-gov', 'stage').Statement).toEqual([{
       Sid: 'DenyInsecureTransport',
