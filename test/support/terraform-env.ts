@@ -7,7 +7,7 @@
  * project's own mirror. Tests write a CLI config that names only those two
  * mirrors, so nothing is ever fetched from the network.
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -91,42 +91,10 @@ export function projectMirror(): string {
   return process.env.PROVIDER_MIRROR_DIR || path.join(REPO_ROOT, '.providers', 'mirror');
 }
 
-function postgresqlBinary(): string {
-  return path.join(
-    projectMirror(),
-    POSTGRESQL_SOURCE,
-    POSTGRESQL_VERSION,
-    platform(),
-    `terraform-provider-postgresql_v${POSTGRESQL_VERSION}`,
-  );
-}
-
-/** Builds the project's providers unless already built (a cold build takes minutes). */
-export function ensureProjectProviders(): void {
-  if (isExecutable(postgresqlBinary())) return;
-  const script = path.join(REPO_ROOT, 'scripts', 'build-providers.sh');
-  try {
-    execFileSync('bash', [script], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, PROVIDER_MIRROR_DIR: projectMirror() },
-      // The script's stdout goes to stderr too: test reporters own stdout.
-      stdio: ['ignore', 2, 2],
-      timeout: 30 * 60 * 1000,
-      killSignal: 'SIGKILL',
-    });
-  } catch (e) {
-    throw new Error(
-      `bash ${script} did not produce ${postgresqlBinary()} (its output is above): ${(e as Error).message}`,
-    );
-  }
-  if (!isExecutable(postgresqlBinary())) {
-    throw new Error(`bash ${script} succeeded but ${postgresqlBinary()} is missing`);
-  }
-}
-
 /**
- * Writes a CLI config whose only installation sources are the two mirrors
- * (no `direct` block, so nothing comes from the network); returns its path.
+ * Writes a CLI config whose only installation sources are the image's aws mirror and the
+ * project's own (`npm run providers` fills it where a Go proxy serves the providers); no
+ * `direct` block, so nothing comes from the network. Returns its path.
  */
 export function writeCliConfig(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });

@@ -162,11 +162,14 @@ function runStep(step: Step, env: Record<string, string>, cwd: string): { status
   return { status: res.status, stdout: res.stdout, outputs: fs.readFileSync(outputs, 'utf8'), envFile: fs.readFileSync(envFile, 'utf8') };
 }
 
-const hasJq = spawnSync('jq', ['--version'], { timeout: 10_000 }).status === 0;
-const withJq = hasJq ? describe : describe.skip;
-
-withJq('governance workflow: decision steps (needs jq, as on GitHub runners)', () => {
+describe('governance workflow: decision steps (needs jq, as on GitHub runners)', () => {
   let tmp: string;
+  beforeAll(() => {
+    // A missing jq is a failure, not a skip: these steps would break on the runner unseen.
+    if (spawnSync('jq', ['--version'], { timeout: 10_000 }).status !== 0) {
+      throw new Error('jq not found on PATH: the workflow steps under test need it (apt-get install jq)');
+    }
+  });
   beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'workflow-test-'));
   });
