@@ -1,5 +1,5 @@
 import { Environment } from '../estate/schema';
-import { REDSHIFT_TIERS, RedshiftClusterPlan, RedshiftUnit, redshiftPlans } from '../model/redshift/plan';
+import { REDSHIFT_TIERS, RedshiftClusterPlan, RedshiftUnit, isWholeSchemaMasking, redshiftPlans, unitAddress, unitDatabase } from '../model/redshift/plan';
 import { Grantee, RedshiftStatement, TableSet } from '../model/redshift/statements';
 import { SqlFile } from './files';
 import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
@@ -28,10 +28,11 @@ export function renderStatement(s: RedshiftStatement, password: PasswordSql = te
       return [`CREATE DATABASE ${quoteIdent(s.database)}`];
     case 'dropDatabase':
       return [`DROP DATABASE ${quoteIdent(s.database)}`];
-    case 'createUser': {
+    case 'createUser':
+      return [`CREATE USER ${quoteIdent(s.user)} PASSWORD DISABLE${s.createdb ? ' CREATEDB' : ''}`];
+    case 'userPassword': {
       const user = quoteIdent(s.user);
-      const pw = s.password === 'disabled' ? 'DISABLE' : password(s.user);
-      return [`CREATE USER ${user} PASSWORD ${pw}${s.createdb ? ' CREATEDB' : ''}`];
+      return [`ALTER USER ${user} PASSWORD ${s.password === 'disabled' ? 'DISABLE' : password(s.user)}`];
     }
     case 'dropUser':
       return [`DROP USER ${quoteIdent(s.user)}`];
@@ -82,16 +83,19 @@ function script(plan: RedshiftClusterPlan, direction: 'apply' | 'revoke'): strin
     "-- 'md5' || md5(password || username), e.g. psql -v immuta_system_password_md5=md5...",
   ];
   for (const tier of tiers) {
-    for (const unit of plan.units.filter((u) => u.tier === tier)) lines.push('', ...block(unit, direction));
+    for (const unit of plan.units.filter((u) => u.tier === tier)) lines.push('', ...block(plan, unit, direction));
   }
   return `${lines.join('\n')}\n`;
 }
 
-function block(unit: RedshiftUnit, direction: 'apply' | 'revoke'): string[] {
+function block(plan: RedshiftClusterPlan, unit: RedshiftUnit, direction: 'apply' | 'revoke'): string[] {
   const sqls = renderStatements(direction === 'apply' ? unit.apply : unit.revoke, psqlPassword);
-  const header = `-- ${unit.key} (${unit.tier}) -- run in database ${unit.database}`;
-  if (!unit.transactional) return [`${header}, outside a transaction`, ...sqls.map((s) => `${s};`)];
-  return [header, 'BEGIN;', ...sqls.map((s) => `${s};`), 'COMMIT;'];
+  const header = [`-- ${unit.key} (${unit.tier}) -- run in database ${unitDatabase(unit, plan.adminDatabase)}${unit.transactional ? '' : ', outside a transaction'}`];
+  if (direction === 'apply' && isWholeSchemaMasking(unit)) {
+    header.push(`-- Masks only the tables that exist when it runs; after adding tables run again: terraform apply -replace='${unitAddress(plan.clusterId, unit)}'`);
+  }
+  if (!unit.transactional) return [...header, ...sqls.map((s) => `${s};`)];
+  return [...header, 'BEGIN;', ...sqls.map((s) => `${s};`), 'COMMIT;'];
 }
 
 const verb = (a: 'grant' | 'revoke') => (a === 'grant' ? 'GRANT' : 'REVOKE');

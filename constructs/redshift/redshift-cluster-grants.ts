@@ -1,6 +1,6 @@
 import { Fn, ITerraformDependable, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { REDSHIFT_TIERS, RedshiftClusterPlan, RedshiftTier } from '../../model/redshift/plan';
+import { REDSHIFT_TIERS, RedshiftClusterPlan, RedshiftTier, tierResourceName } from '../../model/redshift/plan';
 import { RedshiftStatementUnits } from './redshift-statement-units';
 
 export interface RedshiftClusterGrantsProps {
@@ -44,7 +44,6 @@ export class RedshiftClusterGrants extends Construct {
     }
     this.passwordVariables = variables;
 
-
     const tiers = {} as Record<RedshiftTier, RedshiftStatementUnits>;
     let previous: ITerraformDependable | undefined;
     for (const tier of REDSHIFT_TIERS) {
@@ -57,12 +56,13 @@ export class RedshiftClusterGrants extends Construct {
         clusterId: plan.clusterId,
         region: plan.region,
         auth: plan.auth,
+        adminDatabase: plan.adminDatabase,
         units,
         passwordMd5,
         dependsOn: previous ? [previous] : undefined,
       });
       // Readable addresses: terraform_data.<cluster>_<tier>["<unit key>"].
-      tiers[tier].resource.overrideLogicalId(`${plan.clusterId}_${tier}`);
+      tiers[tier].resource.overrideLogicalId(tierResourceName(plan.clusterId, tier));
       previous = tiers[tier].resource;
     }
     this.tiers = tiers;

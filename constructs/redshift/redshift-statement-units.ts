@@ -1,6 +1,6 @@
 import { Fn, ITerraformDependable, TerraformIterator, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
-import { RedshiftAdminAuth, RedshiftUnit } from '../../model/redshift/plan';
+import { RedshiftAdminAuth, RedshiftUnit, unitDatabase } from '../../model/redshift/plan';
 import { PASSWORD_MD5_TOKEN, renderStatements } from '../../sql/redshift';
 import { DATA_API_RUNNER_INTERPRETER, DATA_API_RUNNER_SCRIPT } from './data-api-runner';
 
@@ -11,6 +11,8 @@ export interface RedshiftStatementUnitsProps {
   readonly region: string;
   /** How the Data API authenticates: temporary credentials for a database user, or a secret. */
   readonly auth: RedshiftAdminAuth;
+  /** The cluster's connect database: where units without a database of their own run. */
+  readonly adminDatabase: string;
   /** The units of one tier; may be empty, and the resource block is emitted anyway. */
   readonly units: readonly RedshiftUnit[];
   /**
@@ -23,14 +25,35 @@ export interface RedshiftStatementUnitsProps {
 }
 
 const UNIT_KEY = /^[a-z0-9_$/-]{1,200}$/;
+/** A nested attribute of each.value (cdktf's getString would index it as one key, "unit.operation"). */
+const UNIT_OPERATION = '${each.value.unit.operation}';
+
+/** What a unit does, and all it does: the instance's `triggers_replace`. */
+export interface UnitTriggers {
+  readonly operation: 'batch-execute-statement' | 'execute-statement';
+  /** Only for units that run in a protected database; cluster-level units have none. */
+  readonly database?: string;
+  readonly apply: readonly string[];
+  readonly revoke: readonly string[];
+}
+
+/** One for_each value: the triggers, and the Data API requests that carry the connection. */
+export interface UnitInstance {
+  readonly unit: UnitTriggers;
+  readonly apply_request: string;
+  readonly revoke_request: string;
+}
 
 /**
  * One `terraform_data` resource with one instance per unit (for_each keyed by the unit
  * key). Creating an instance runs the unit's apply SQL through the Redshift Data API;
- * destroying it runs the revoke SQL. `triggers_replace` holds the unit's content, so an
- * edited unit is revoked and granted again, and a unit dropped from the estate is
- * revoked. The block exists even with no units: Terraform runs destroy provisioners only
- * for resource blocks still in the configuration (docs/redshift-mechanism.md).
+ * destroying it runs the revoke SQL. `triggers_replace` holds what the unit does
+ * (operation, protected database, apply and revoke SQL), so an edited unit is revoked and
+ * granted again, and a unit dropped from the estate is revoked. How the Data API connects
+ * (cluster, admin credentials, connect database, region) is only in `input`: changing it
+ * updates every instance in place, runs no SQL, and the next revoke uses the new
+ * connection. The block exists even with no units: Terraform runs destroy provisioners
+ * only for resource blocks still in the configuration (docs/redshift-mechanism.md).
  */
 export class RedshiftStatementUnits extends Construct {
   /** The resource, for depends_on of the next tier. */
@@ -45,16 +68,22 @@ export class RedshiftStatementUnits extends Construct {
       if (!UNIT_KEY.test(u.key)) throw new Error(`RedshiftStatementUnits.units: key ${JSON.stringify(u.key)} must be 1-200 of a-z 0-9 _ $ / -`);
       if (keys.has(u.key)) throw new Error(`RedshiftStatementUnits.units: key ${u.key} appears twice`);
       keys.add(u.key);
-      if (u.passwordUser && !props.passwordMd5?.[u.key]) throw new Error(`RedshiftStatementUnits.passwordMd5 has no entry for unit ${u.key}, which creates user ${u.passwordUser} with a password`);
+      if (u.passwordUser && !props.passwordMd5?.[u.key]) throw new Error(`RedshiftStatementUnits.passwordMd5 has no entry for unit ${u.key}, which sets the password of user ${u.passwordUser}`);
     }
 
-    const map: Record<string, { operation: string; apply_request: string; revoke_request: string }> = {};
+    const map: Record<string, UnitInstance> = {};
     for (const u of props.units) {
-      const request = (sqls: string[]) => dataApiRequest(props, u, sqls);
+      const apply = renderStatements(u.apply);
+      const revoke = renderStatements(u.revoke);
       map[u.key] = {
-        operation: u.transactional ? 'batch-execute-statement' : 'execute-statement',
-        apply_request: request(renderStatements(u.apply)),
-        revoke_request: request(renderStatements(u.revoke)),
+        unit: {
+          operation: u.transactional ? 'batch-execute-statement' : 'execute-statement',
+          ...(u.database !== undefined ? { database: u.database } : {}),
+          apply: apply.map(escapeTemplate),
+          revoke: revoke.map(escapeTemplate),
+        },
+        apply_request: dataApiRequest(props, u, apply),
+        revoke_request: dataApiRequest(props, u, revoke),
       };
     }
     const each = TerraformIterator.fromMap(map);
@@ -71,13 +100,14 @@ export class RedshiftStatementUnits extends Construct {
       forEach: each,
       dependsOn: props.dependsOn,
       provisioners: [
-        { type: 'local-exec', interpreter: DATA_API_RUNNER_INTERPRETER, command: DATA_API_RUNNER_SCRIPT, environment: environment(each.getString('operation'), applyRequest) },
+        { type: 'local-exec', interpreter: DATA_API_RUNNER_INTERPRETER, command: DATA_API_RUNNER_SCRIPT, environment: environment(UNIT_OPERATION, applyRequest) },
         // Destroy-time provisioners may read only self: everything they need is in input.
         { type: 'local-exec', when: 'destroy', interpreter: DATA_API_RUNNER_INTERPRETER, command: DATA_API_RUNNER_SCRIPT, environment: environment('${self.input.revoke_operation}', '${self.input.revoke_request}') },
       ],
     });
-    this.resource.addOverride('input', { region: props.region, revoke_operation: each.getString('operation'), revoke_request: each.getString('revoke_request') });
-    this.resource.addOverride('triggers_replace', each.value);
+    // input: updated in place (no provisioner runs) when only the connection changes.
+    this.resource.addOverride('input', { region: props.region, revoke_operation: UNIT_OPERATION, revoke_request: each.getString('revoke_request') });
+    this.resource.addOverride('triggers_replace', each.getAny('unit'));
   }
 }
 
@@ -85,7 +115,7 @@ export class RedshiftStatementUnits extends Construct {
 function dataApiRequest(props: RedshiftStatementUnitsProps, unit: RedshiftUnit, sqls: string[]): string {
   const auth = 'dbUser' in props.auth ? { DbUser: props.auth.dbUser } : { SecretArn: props.auth.secretArn };
   const body = unit.transactional ? { Sqls: sqls } : { Sql: sqls[0] };
-  return escapeTemplate(JSON.stringify({ ClusterIdentifier: props.clusterId, Database: unit.database, ...auth, ...body, StatementName: `terraform:${unit.key}` }));
+  return escapeTemplate(JSON.stringify({ ClusterIdentifier: props.clusterId, Database: unitDatabase(unit, props.adminDatabase), ...auth, ...body, StatementName: `terraform:${unit.key}` }));
 }
 
 /**

@@ -26,8 +26,13 @@ export interface RedshiftUnit {
   /** Readable, stable instance key, e.g. `immuta/sales/public`. */
   readonly key: string;
   readonly tier: RedshiftTier;
-  /** The database the statements must run in. */
-  readonly database: string;
+  /**
+   * The protected database the statements must run in, part of what the unit does.
+   * Absent: the statements act on the cluster (CREATE DATABASE, users, roles, role
+   * membership, TEMP) and run in the cluster's connect database (`adminDatabase`), which
+   * is a connection setting like the admin credentials, not part of the unit.
+   */
+  readonly database?: string;
   /** false: a single statement that cannot run in a transaction (CREATE/DROP DATABASE). */
   readonly transactional: boolean;
   readonly apply: readonly RedshiftStatement[];
@@ -35,6 +40,26 @@ export interface RedshiftUnit {
   readonly revoke: readonly RedshiftStatement[];
   /** The user whose password (sensitive variable) the apply statements need. */
   readonly passwordUser?: string;
+}
+
+/** The database a unit's statements run in: its protected database, else the connect database. */
+export function unitDatabase(unit: RedshiftUnit, adminDatabase: string): string {
+  return unit.database ?? adminDatabase;
+}
+
+/** Logical name of a tier's terraform_data block: terraform_data.<cluster>_<tier>["<unit key>"]. */
+export function tierResourceName(clusterId: string, tier: RedshiftTier): string {
+  return `${clusterId}_${tier}`;
+}
+
+/** The Terraform address of one unit's instance, e.g. for `terraform apply -replace=...`. */
+export function unitAddress(clusterId: string, unit: Pick<RedshiftUnit, 'tier' | 'key'>): string {
+  return `terraform_data.${tierResourceName(clusterId, unit.tier)}[${JSON.stringify(unit.key)}]`;
+}
+
+/** A whole-schema masking unit covers only the tables that exist when it runs. */
+export function isWholeSchemaMasking(unit: RedshiftUnit): boolean {
+  return unit.apply.some((s) => s.kind === 'masking' && 'all' in s.tables);
 }
 
 /** How the Data API authenticates: a database user via temporary credentials, or a secret. */
@@ -79,11 +104,11 @@ export function redshiftClusterPlan(cluster: RedshiftCluster, environment: Envir
   const units: RedshiftUnit[] = [];
   const passwordUsers: RedshiftPasswordUser[] = [];
   if (cluster.immuta) {
-    units.push(...immutaUnits(cluster.immuta, cluster.database));
+    units.push(...immutaUnits(cluster.immuta));
     if (cluster.immuta.authentication === 'password') passwordUsers.push({ user: cluster.immuta.systemUser, field: 'immuta.systemUser' });
   }
   if (cluster.informatica) {
-    units.push(...informaticaUnits(cluster.informatica, cluster.database));
+    units.push(...informaticaUnits(cluster.informatica));
     if (cluster.informatica.connectorUser) passwordUsers.push({ user: cluster.informatica.connectorUser.name, field: 'informatica.connectorUser.name' });
   }
   checkUnits(units);
@@ -114,24 +139,43 @@ export function redshiftPlans(environment: Environment): RedshiftClusterPlan[] {
     .sort((a, b) => cmp(a.clusterId, b.clusterId));
 }
 
-function immutaUnits(im: RedshiftImmutaSpec, adminDatabase: string): RedshiftUnit[] {
+/**
+ * A user is created with PASSWORD DISABLE and its password is a unit of its own, so
+ * switching authentication adds or removes only that unit: the user (and everything
+ * granted to it) stays. The password unit is in the grants tier so that it runs after the
+ * principals tier created the user (instances of one tier run in parallel) and is revoked
+ * before the user is dropped.
+ */
+function userUnits(user: string, createdb: boolean, password: boolean): RedshiftUnit[] {
+  const units: RedshiftUnit[] = [{
+    key: `user/${user}`, tier: 'principals', transactional: true,
+    apply: [{ kind: 'createUser', user, createdb }],
+    revoke: [{ kind: 'dropUser', user }],
+  }];
+  if (password) {
+    units.push({
+      key: `password/${user}`, tier: 'grants', transactional: true,
+      apply: [{ kind: 'userPassword', user, password: 'variable' }],
+      revoke: [{ kind: 'userPassword', user, password: 'disabled' }],
+      passwordUser: user,
+    });
+  }
+  return units;
+}
+
+function immutaUnits(im: RedshiftImmutaSpec): RedshiftUnit[] {
   const user = im.systemUser;
   const grantee: Grantee = { user };
   const sysRole = systemPrivilegesRoleName(user);
   const units: RedshiftUnit[] = [
     {
-      key: `database/${im.database}`, tier: 'databases', database: adminDatabase, transactional: false,
+      key: `database/${im.database}`, tier: 'databases', transactional: false,
       apply: [{ kind: 'createDatabase', database: im.database }],
       revoke: [{ kind: 'dropDatabase', database: im.database }],
     },
+    ...userUnits(user, true, im.authentication === 'password'),
     {
-      key: `user/${user}`, tier: 'principals', database: adminDatabase, transactional: true,
-      apply: [{ kind: 'createUser', user, password: im.authentication === 'password' ? 'variable' : 'disabled', createdb: true }],
-      revoke: [{ kind: 'dropUser', user }],
-      passwordUser: im.authentication === 'password' ? user : undefined,
-    },
-    {
-      key: `role/${sysRole}`, tier: 'principals', database: adminDatabase, transactional: true,
+      key: `role/${sysRole}`, tier: 'principals', transactional: true,
       apply: [
         { kind: 'createRole', role: sysRole },
         { kind: 'systemPrivileges', action: 'grant', privileges: ['CREATE USER', 'CREATE ROLE'], role: sysRole },
@@ -142,12 +186,12 @@ function immutaUnits(im: RedshiftImmutaSpec, adminDatabase: string): RedshiftUni
       ],
     },
     {
-      key: `role/${IMMUTA_EXEMPTION_ROLE}`, tier: 'principals', database: adminDatabase, transactional: true,
+      key: `role/${IMMUTA_EXEMPTION_ROLE}`, tier: 'principals', transactional: true,
       apply: [{ kind: 'createRole', role: IMMUTA_EXEMPTION_ROLE }],
       revoke: [{ kind: 'dropRole', role: IMMUTA_EXEMPTION_ROLE }],
     },
-    membershipUnit(`system/${user}`, adminDatabase, [{ system: 'sys:secadmin' }, sysRole], user),
-    ...im.exemptUsers.map((u) => membershipUnit(`exempt/${u}`, adminDatabase, [IMMUTA_EXEMPTION_ROLE], u)),
+    membershipUnit(`system/${user}`, [{ system: 'sys:secadmin' }, sysRole], user),
+    ...im.exemptUsers.map((u) => membershipUnit(`exempt/${u}`, [IMMUTA_EXEMPTION_ROLE], u)),
   ];
   for (const db of im.protect) {
     const owners = db.tableOwners ? [...db.tableOwners].sort() : 'current' as const;
@@ -164,16 +208,11 @@ function immutaUnits(im: RedshiftImmutaSpec, adminDatabase: string): RedshiftUni
   return units;
 }
 
-function informaticaUnits(inf: InformaticaSpec, adminDatabase: string): RedshiftUnit[] {
+function informaticaUnits(inf: InformaticaSpec): RedshiftUnit[] {
   const units: RedshiftUnit[] = [];
   const connector = inf.connectorUser;
   if (connector) {
-    units.push({
-      key: `user/${connector.name}`, tier: 'principals', database: adminDatabase, transactional: true,
-      apply: [{ kind: 'createUser', user: connector.name, password: 'variable', createdb: false }],
-      revoke: [{ kind: 'dropUser', user: connector.name }],
-      passwordUser: connector.name,
-    });
+    units.push(...userUnits(connector.name, false, true));
     for (const s of connector.schemas) {
       // CREATE on the schema: the connector creates its staging tables there and owns them;
       // the default privileges cover tables the admin creates for it later.
@@ -185,7 +224,7 @@ function informaticaUnits(inf: InformaticaSpec, adminDatabase: string): Redshift
   if (temp) {
     // Seed 002: TEMP is revoked from PUBLIC and granted to the listed users and groups only.
     const tempUnit = (key: string, grantee: Grantee, action: 'grant' | 'revoke'): RedshiftUnit => ({
-      key: `temp/${temp.database}/${key}`, tier: 'grants', database: adminDatabase, transactional: true,
+      key: `temp/${temp.database}/${key}`, tier: 'grants', transactional: true,
       apply: [{ kind: 'databaseTemp', action, database: temp.database, grantee }],
       revoke: [{ kind: 'databaseTemp', action: action === 'grant' ? 'revoke' : 'grant', database: temp.database, grantee }],
     });
@@ -196,9 +235,9 @@ function informaticaUnits(inf: InformaticaSpec, adminDatabase: string): Redshift
   return units;
 }
 
-function membershipUnit(key: string, database: string, roles: ({ system: 'sys:secadmin' } | string)[], user: string): RedshiftUnit {
+function membershipUnit(key: string, roles: ({ system: 'sys:secadmin' } | string)[], user: string): RedshiftUnit {
   return {
-    key, tier: 'grants', database, transactional: true,
+    key, tier: 'grants', transactional: true,
     apply: roles.map((role) => ({ kind: 'roleMembership', action: 'grant', role, user })),
     revoke: [...roles].reverse().map((role) => ({ kind: 'roleMembership', action: 'revoke', role, user })),
   };

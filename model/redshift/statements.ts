@@ -27,8 +27,13 @@ export type TableSet = { readonly all: true } | { readonly tables: readonly stri
 export type RedshiftStatement =
   | { readonly kind: 'createDatabase'; readonly database: string }
   | { readonly kind: 'dropDatabase'; readonly database: string }
-  /** password: 'variable' takes the md5 form from a sensitive Terraform variable at apply time. */
-  | { readonly kind: 'createUser'; readonly user: string; readonly password: 'variable' | 'disabled'; readonly createdb: boolean }
+  /**
+   * Always PASSWORD DISABLE: how the user authenticates is a separate statement
+   * (userPassword), so switching authentication never recreates the user.
+   */
+  | { readonly kind: 'createUser'; readonly user: string; readonly createdb: boolean }
+  /** ALTER USER ... PASSWORD: 'variable' takes the md5 form from a sensitive Terraform variable at apply time. */
+  | { readonly kind: 'userPassword'; readonly user: string; readonly password: 'variable' | 'disabled' }
   | { readonly kind: 'dropUser'; readonly user: string }
   | { readonly kind: 'createRole'; readonly role: string }
   | { readonly kind: 'dropRole'; readonly role: string }

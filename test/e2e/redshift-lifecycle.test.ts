@@ -85,12 +85,19 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 describe('Redshift plane lifecycle through terraform and the Data API', () => {
   const original = devEnvironment();
-  const reduced = devEnvironment((e) => {
+  const reduce = (e: Environment) => {
     const im = e.redshift[0].immuta!;
     im.exemptUsers = im.exemptUsers.filter((u) => u !== 'dq_service');
     const finance = im.protect.find((p) => p.database === 'sales')!.schemas.find((s) => s.name === 'finance')!;
     finance.tables = finance.tables!.filter((t) => t !== 'payments');
-  });
+  };
+  const reduced = devEnvironment(reduce);
+  // Then Immuta switches to IAM authentication...
+  const toIam = (e: Environment) => { reduce(e); e.redshift[0].immuta!.authentication = 'iam'; };
+  const iam = devEnvironment(toIam);
+  // ...then the Data API authenticates with a secret instead of temporary credentials.
+  const ADMIN_SECRET = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:redshift/analytics-dev/admin-Q1w2E3';
+  const secretAdmin = devEnvironment((e) => { toIam(e); e.redshift[0].admin = { secretArn: ADMIN_SECRET }; });
 
   test('apply runs every unit once: users and roles before grants before masking', () => {
     synth(original);
@@ -114,6 +121,11 @@ describe('Redshift plane lifecycle through terraform and the Data API', () => {
 
   test('passwords reach Redshift only as md5 and never the state', () => {
     const log = fs.readFileSync(logFile, 'utf8');
+    const sqls = readFakeAwsLog(logFile).flatMap((r) => r.sqls);
+    // Users are created without a password; the password unit sets it once they exist.
+    expect(sqls).toContain('CREATE USER "immuta_system" PASSWORD DISABLE CREATEDB');
+    expect(sqls).toContain('CREATE USER "informatica_loader" PASSWORD DISABLE');
+    expect(sqls).toContain(`ALTER USER "immuta_system" PASSWORD 'md5${md5(PASSWORDS.immuta_system + 'immuta_system')}'`);
     const state = fs.readFileSync(STATE_FILE, 'utf8');
     expect(state).toContain('revoke_request');
     for (const [user, pw] of Object.entries(PASSWORDS)) {
@@ -159,17 +171,52 @@ describe('Redshift plane lifecycle through terraform and the Data API', () => {
     expect(idx('immuta/sales/finance', applies)).toBeLessThan(idx('masking/sales/finance', applies));
   }, TIMEOUT);
 
-  test('destroy revokes everything still granted, masking first and databases last', () => {
+  test('switching Immuta from password to IAM authentication only disables the password: no DROP USER, no CREATE USER', () => {
+    const before = readFakeAwsLog(logFile).length;
+    synth(iam);
+    const plan = tf('plan', '-input=false', '-no-color');
+    expect(plan).toContain('Plan: 0 to add, 0 to change, 1 to destroy.');
+    expect(plan).toContain('terraform_data.analytics-dev_grants["password/immuta_system"] will be destroyed');
+    tf('apply', '-auto-approve', '-input=false', '-no-color');
+    const sent = readFakeAwsLog(logFile).slice(before);
+    expect(sent.map((r) => [keyOf(r), r.sqls])).toEqual([['password/immuta_system', ['ALTER USER "immuta_system" PASSWORD DISABLE']]]);
+    expect(sent[0]).toMatchObject({ dbUser: 'awsuser', database: 'dev' });
+  }, TIMEOUT);
+
+  test('changing the admin credentials sends no SQL: every instance is updated in place, none replaced', () => {
+    const before = readFakeAwsLog(logFile).length;
+    synth(secretAdmin);
+    const plan = tf('plan', '-input=false', '-no-color');
+    const instances = redshiftPlans(secretAdmin)[0].units.length;
+    expect(plan).toContain(`Plan: 0 to add, ${instances} to change, 0 to destroy.`);
+    expect(plan.match(/ will be updated in-place$/gm)).toHaveLength(instances);
+    expect(plan).not.toMatch(/must be replaced|will be destroyed|will be created/);
+    tf('apply', '-auto-approve', '-input=false', '-no-color');
+    expect(readFakeAwsLog(logFile)).toHaveLength(before);
+    // The new connection is in the state (input), ready for the revokes.
+    const state = fs.readFileSync(STATE_FILE, 'utf8');
+    expect(state).toContain(ADMIN_SECRET);
+    expect(state).not.toContain('awsuser');
+  }, TIMEOUT);
+
+  test('destroy revokes everything still granted, masking first and databases last, with the current admin credentials', () => {
     const before = readFakeAwsLog(logFile).length;
     tf('destroy', '-auto-approve', '-input=false', '-no-color');
     const sent = readFakeAwsLog(logFile).slice(before);
-    const want = expected(reduced, 'revoke');
+    const want = expected(secretAdmin, 'revoke');
     expect(new Map(sent.map((r) => [keyOf(r), r.sqls]))).toEqual(want);
     expect(sent).toHaveLength(want.size);
-    const tiers = sent.map(tierOf(reduced));
+    for (const r of sent) {
+      expect(r.secretArn).toBe(ADMIN_SECRET);
+      expect(r.dbUser).toBeUndefined();
+    }
+    expect(sent.map(keyOf)).not.toContain('password/immuta_system');
+    expect(sent.map(keyOf)).toContain('password/informatica_loader');
+    const tiers = sent.map(tierOf(secretAdmin));
     expect(tiers).toEqual([...tiers].sort((a, b) => b - a));
     expect(sent.flatMap((r) => r.sqls)).toEqual(expect.arrayContaining([
       'GRANT TEMP ON DATABASE "sales" TO PUBLIC',
+      'ALTER USER "informatica_loader" PASSWORD DISABLE',
       'DROP USER "immuta_system"',
       'DROP DATABASE "immuta"',
       'REVOKE ROLE sys:secadmin FROM "immuta_system"',

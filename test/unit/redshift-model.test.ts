@@ -25,6 +25,8 @@ describe('Redshift privilege model (seed 000 Immuta, seed 002 Informatica)', () 
       'grants immuta/sales/finance',
       'grants immuta/sales/public',
       'grants informatica/sales/staging',
+      'grants password/immuta_system',
+      'grants password/informatica_loader',
       'grants system/immuta_system',
       'grants temp/sales/group/etl',
       'grants temp/sales/public',
@@ -37,10 +39,16 @@ describe('Redshift privilege model (seed 000 Immuta, seed 002 Informatica)', () 
 
   test('seed 000: the system user has CREATEDB, a password from the variable, and CREATE USER / CREATE ROLE through a role', () => {
     const units = plan().units;
-    expect(unit(units, 'user/immuta_system')).toMatchObject({
-      passwordUser: 'immuta_system',
-      apply: [{ kind: 'createUser', user: 'immuta_system', password: 'variable', createdb: true }],
+    expect(unit(units, 'user/immuta_system')).toEqual({
+      key: 'user/immuta_system', tier: 'principals', transactional: true,
+      apply: [{ kind: 'createUser', user: 'immuta_system', createdb: true }],
       revoke: [{ kind: 'dropUser', user: 'immuta_system' }],
+    });
+    // The password is a unit of its own, after the user exists (grants tier), disabled on revoke.
+    expect(unit(units, 'password/immuta_system')).toEqual({
+      key: 'password/immuta_system', tier: 'grants', transactional: true, passwordUser: 'immuta_system',
+      apply: [{ kind: 'userPassword', user: 'immuta_system', password: 'variable' }],
+      revoke: [{ kind: 'userPassword', user: 'immuta_system', password: 'disabled' }],
     });
     expect(unit(units, 'role/immuta_system_sysprivs').apply).toContainEqual(
       { kind: 'systemPrivileges', action: 'grant', privileges: ['CREATE USER', 'CREATE ROLE'], role: 'immuta_system_sysprivs' });
@@ -53,7 +61,8 @@ describe('Redshift privilege model (seed 000 Immuta, seed 002 Informatica)', () 
   test('seed 000: iam authentication creates the user with PASSWORD DISABLE and needs no variable', () => {
     const prod = estate().environments.prod;
     const p = plan(prod);
-    expect(unit(p.units, 'user/immuta_system').apply[0]).toMatchObject({ password: 'disabled', createdb: true });
+    expect(unit(p.units, 'user/immuta_system').apply).toEqual([{ kind: 'createUser', user: 'immuta_system', createdb: true }]);
+    expect(p.units.filter((u) => u.key.startsWith('password/') || u.passwordUser)).toEqual([]);
     expect(p.passwordUsers).toEqual([]);
     expect(p.auth).toEqual({ secretArn: 'arn:aws:secretsmanager:eu-west-1:999988887777:secret:redshift/warehouse-prod/admin-AbCdEf' });
     expect(p.region).toBe('eu-west-1');
@@ -120,6 +129,46 @@ describe('Redshift privilege model (seed 000 Immuta, seed 002 Informatica)', () 
     const changed = [...after.keys()].filter((k) => before.has(k) && before.get(k) !== after.get(k));
     expect(removed.sort()).toEqual(['exempt/dq_service', 'immuta/sales/public', 'masking/sales/public']);
     expect(changed.sort()).toEqual(['immuta/sales/finance', 'masking/sales/finance']);
+  });
+
+  test('switching immuta.authentication adds or removes only the password unit: the user unit stays as it is', () => {
+    const diff = (edit: (e: Environment) => void) => {
+      const before = new Map(plan().units.map((u) => [u.key, JSON.stringify(u)]));
+      const env = dev();
+      edit(env);
+      const after = new Map(plan(env).units.map((u) => [u.key, JSON.stringify(u)]));
+      return {
+        removed: [...before.keys()].filter((k) => !after.has(k)),
+        added: [...after.keys()].filter((k) => !before.has(k)),
+        changed: [...after.keys()].filter((k) => before.has(k) && before.get(k) !== after.get(k)),
+      };
+    };
+    expect(diff((e) => { e.redshift[0].immuta!.authentication = 'iam'; })).toEqual({ removed: ['password/immuta_system'], added: [], changed: [] });
+    const env = dev();
+    env.redshift[0].immuta!.authentication = 'iam';
+    expect(plan(env).passwordUsers).toEqual([{ user: 'informatica_loader', field: 'informatica.connectorUser.name' }]);
+    // The Informatica connector user follows the same pattern.
+    expect(unit(plan().units, 'user/informatica_loader').apply).toEqual([{ kind: 'createUser', user: 'informatica_loader', createdb: false }]);
+    expect(unit(plan().units, 'password/informatica_loader')).toMatchObject({ tier: 'grants', passwordUser: 'informatica_loader' });
+  });
+
+  test('connection settings are not part of any unit: admin and the connect database change no unit', () => {
+    const env = dev();
+    env.redshift[0].admin = { secretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:redshift/admin-XyZ123' };
+    env.redshift[0].database = 'other';
+    const changed = plan(env);
+    expect(changed.units).toEqual(plan().units);
+    expect(changed.adminDatabase).toBe('other');
+    // Only units that run in a protected database name it; cluster-level units run in adminDatabase.
+    expect(plan().units.filter((u) => u.database !== undefined).map((u) => `${u.key} in ${u.database}`)).toEqual([
+      'immuta/marketing/campaigns in marketing',
+      'immuta/sales/finance in sales',
+      'immuta/sales/public in sales',
+      'informatica/sales/staging in sales',
+      'masking/marketing/campaigns in marketing',
+      'masking/sales/finance in sales',
+      'masking/sales/public in sales',
+    ]);
   });
 
   test('the plan is deterministic: estate order does not matter', () => {

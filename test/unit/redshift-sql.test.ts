@@ -17,8 +17,10 @@ describe('Redshift SQL rendering', () => {
   test('each statement in Redshift syntax', () => {
     const user = { user: 'immuta_system' };
     const cases: [RedshiftStatement, string][] = [
-      [{ kind: 'createUser', user: 'immuta_system', password: 'disabled', createdb: true }, 'CREATE USER "immuta_system" PASSWORD DISABLE CREATEDB'],
-      [{ kind: 'createUser', user: 'loader', password: 'variable', createdb: false }, `CREATE USER "loader" PASSWORD 'md5@@PASSWORD_MD5@@'`],
+      [{ kind: 'createUser', user: 'immuta_system', createdb: true }, 'CREATE USER "immuta_system" PASSWORD DISABLE CREATEDB'],
+      [{ kind: 'createUser', user: 'loader', createdb: false }, 'CREATE USER "loader" PASSWORD DISABLE'],
+      [{ kind: 'userPassword', user: 'loader', password: 'variable' }, `ALTER USER "loader" PASSWORD 'md5@@PASSWORD_MD5@@'`],
+      [{ kind: 'userPassword', user: 'loader', password: 'disabled' }, 'ALTER USER "loader" PASSWORD DISABLE'],
       [{ kind: 'systemPrivileges', action: 'revoke', privileges: ['CREATE USER', 'CREATE ROLE'], role: 'r' }, 'REVOKE CREATE USER, CREATE ROLE FROM ROLE "r"'],
       [{ kind: 'roleMembership', action: 'grant', role: { system: 'sys:secadmin' }, user: 'u' }, 'GRANT ROLE sys:secadmin TO "u"'],
       [{ kind: 'tablePrivileges', action: 'grant', privileges: ['SELECT', 'TRUNCATE'], schema: 's', tables: { tables: ['a', 'b'] }, grantee: user, grantOption: true },
@@ -47,13 +49,26 @@ describe('Redshift SQL rendering', () => {
   test('passwords: the Terraform token or a psql variable, never a value', () => {
     expect(terraformPassword('u')).toBe(`'md5@@PASSWORD_MD5@@'`);
     expect(psqlPassword('u')).toBe(`:'u_password_md5'`);
+    expect(renderStatement({ kind: 'userPassword', user: 'immuta_system', password: 'variable' }, psqlPassword))
+      .toEqual([`ALTER USER "immuta_system" PASSWORD :'immuta_system_password_md5'`]);
+  });
+
+  test('a whole-schema masking unit says in its apply header that it covers existing tables only, with the re-run command', () => {
+    const [apply, revoke] = redshiftSqlFiles('dev', estate.environments.dev).map((f) => f.content);
+    const note = (key: string) => `-- Masks only the tables that exist when it runs; after adding tables run again: terraform apply -replace='terraform_data.analytics-dev_masking["${key}"]'`;
+    expect(apply).toContain(`-- masking/sales/public (masking) -- run in database sales\n${note('masking/sales/public')}\nBEGIN;`);
+    expect(apply).toContain(note('masking/marketing/campaigns'));
+    // Listed tables are named, so they need no note; the revoke script switches off whatever exists.
+    expect(apply).not.toContain(note('masking/sales/finance'));
+    expect(revoke).not.toContain('-replace=');
   });
 
   const bad = ['Robert"; DROP TABLE x; --', 'a b', 'x.y', "o'neil", 'UPPER', '', 'a;b', 'sys:secadmin', `${'a'.repeat(64)}`];
   test.each(bad)('rejects the identifier %j in every position', (name) => {
     const statements: RedshiftStatement[] = [
       { kind: 'createDatabase', database: name },
-      { kind: 'createUser', user: name, password: 'disabled', createdb: false },
+      { kind: 'createUser', user: name, createdb: false },
+      { kind: 'userPassword', user: name, password: 'variable' },
       { kind: 'createRole', role: name },
       { kind: 'dropUser', user: name },
       { kind: 'roleMembership', action: 'grant', role: 'immuta_exemption', user: name },
