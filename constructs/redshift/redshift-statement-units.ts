@@ -88,8 +88,13 @@ export class RedshiftStatementUnits extends Construct {
     }
     const each = TerraformIterator.fromMap(map);
     const applyRequest = props.units.some((u) => u.passwordUser)
-      // Every key is in the map: cdktf renders lookup() as an index without a default.
-      ? Fn.replace(each.getString('apply_request'), PASSWORD_MD5_TOKEN, Fn.lookup(Object.fromEntries(props.units.map((u) => [u.key, props.passwordMd5?.[u.key] ?? ''])), each.key, ''))
+      // Only password units are in the map, so adding or removing any other unit leaves this
+      // expression (shared by every instance) unchanged. cdktf renders lookup() as an index
+      // without its default; try() supplies it.
+      ? Fn.replace(each.getString('apply_request'), PASSWORD_MD5_TOKEN, Fn.try([
+        Fn.lookup(Object.fromEntries(props.units.filter((u) => u.passwordUser).map((u) => [u.key, props.passwordMd5![u.key]])), each.key, ''),
+        '',
+      ]))
       : each.getString('apply_request');
     const environment = (operation: string, req: string) => ({ RS_OPERATION: operation, RS_REGION: '${self.input.region}', RS_REQUEST: req });
 
