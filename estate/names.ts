@@ -13,6 +13,11 @@ export const SQL_IDENTIFIER_PATTERN = /^[a-z_][a-z0-9_$]*$/;
 /** PostgreSQL truncates identifiers at 63 bytes (NAMEDATALEN - 1); Redshift allows 127. */
 export const SQL_IDENTIFIER_MAX_LENGTH = 63;
 
+/** AWS region codes, including GovCloud and ISO partitions (us-gov-west-1, us-iso-east-1). */
+export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+/** Redshift cluster identifiers; they also become parts of IAM and output names. */
+export const CLUSTER_ID_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+
 /** Role and user names the engines or AWS reserve for themselves. */
 const RESERVED_ROLE_NAMES = new Set(['public', 'postgres', 'rdsadmin', 'rds_superuser', 'rds_iam', 'rdsdb', 'current_user', 'session_user', 'current_role', 'none']);
 const RESERVED_ROLE_PREFIXES = ['pg_', 'rds_', 'sys_', 'sys:', 'aws_'];

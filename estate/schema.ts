@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roleName, sqlIdentifier } from './names';
+import { CLUSTER_ID_PATTERN, REGION_PATTERN, roleName, sqlIdentifier } from './names';
 import {
   IMMUTA_RESTRICTED_WORDS,
   INFORMATICA_REGIONS,
@@ -14,7 +14,6 @@ import {
  * `crossFieldRules` at the bottom.
  */
 
-const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const region = (what: string) =>
   z.string().regex(REGION_PATTERN, `${what} must be an AWS region code such as us-east-1`);
 
@@ -138,7 +137,7 @@ const redshiftAdmin = z.union([
 
 const redshiftCluster = z.object({
   /** Cluster identifier. */
-  id: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a Redshift cluster identifier: lower-case letters, digits and hyphens, starting with a letter'),
+  id: z.string().regex(CLUSTER_ID_PATTERN, 'must be a Redshift cluster identifier: lower-case letters, digits and hyphens, starting with a letter'),
   region: region('region').optional(),
   endpoint: hostname,
   port: port.default(5439),

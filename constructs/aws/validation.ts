@@ -2,10 +2,12 @@
  * Constructor checks shared by the AWS constructs. The estate was validated first; these
  * guard constructs used on their own, and say which prop broke which rule.
  */
-export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+import { CLUSTER_ID_PATTERN, REGION_PATTERN } from '../../estate/names';
+
+export { REGION_PATTERN };
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 /** Cluster and server ids become parts of IAM names and Terraform output names. */
-export const OWNER_ID_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+export const OWNER_ID_PATTERN = CLUSTER_ID_PATTERN;
 
 export function check(ok: boolean, construct: string, field: string, rule: string): void {
   if (!ok) throw new Error(`${construct}.${field} ${rule}`);

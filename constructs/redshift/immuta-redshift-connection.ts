@@ -1,5 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { CLUSTER_ID_PATTERN } from '../../estate/names';
 import { ImmutaRedshiftConnection as ConnectionSpec } from '../../model/redshift/plan';
 
 export interface ImmutaRedshiftConnectionProps {
@@ -18,7 +19,7 @@ export class ImmutaRedshiftConnection extends Construct {
   constructor(scope: Construct, id: string, props: ImmutaRedshiftConnectionProps) {
     super(scope, id);
     const c = props.connection;
-    if (!/^[a-z][a-z0-9-]{0,62}$/.test(props.clusterId)) throw new Error(`ImmutaRedshiftConnection.clusterId ${JSON.stringify(props.clusterId)} must be a Redshift cluster identifier`);
+    if (!CLUSTER_ID_PATTERN.test(props.clusterId)) throw new Error(`ImmutaRedshiftConnection.clusterId ${JSON.stringify(props.clusterId)} must be a Redshift cluster identifier`);
     if (c.displayName.includes('.')) throw new Error('ImmutaRedshiftConnection.connection.displayName must not contain a period (seed 000)');
     const prefix = `redshift_${props.clusterId.replace(/-/g, '_')}`;
     new TerraformOutput(this, 'connection', {

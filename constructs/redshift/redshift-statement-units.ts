@@ -1,5 +1,6 @@
 import { Fn, ITerraformDependable, TerraformIterator, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
+import { CLUSTER_ID_PATTERN, REGION_PATTERN } from '../../estate/names';
 import { RedshiftAdminAuth, RedshiftUnit, unitDatabase } from '../../model/redshift/plan';
 import { PASSWORD_MD5_TOKEN, renderStatements } from '../../sql/redshift';
 import { DATA_API_RUNNER_INTERPRETER, DATA_API_RUNNER_SCRIPT } from './data-api-runner';
@@ -61,8 +62,8 @@ export class RedshiftStatementUnits extends Construct {
 
   constructor(scope: Construct, id: string, props: RedshiftStatementUnitsProps) {
     super(scope, id);
-    if (!/^[a-z][a-z0-9-]{0,62}$/.test(props.clusterId)) throw new Error(`RedshiftStatementUnits.clusterId ${JSON.stringify(props.clusterId)} must be a Redshift cluster identifier`);
-    if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/.test(props.region)) throw new Error(`RedshiftStatementUnits.region ${JSON.stringify(props.region)} must be an AWS region code`);
+    if (!CLUSTER_ID_PATTERN.test(props.clusterId)) throw new Error(`RedshiftStatementUnits.clusterId ${JSON.stringify(props.clusterId)} must be a Redshift cluster identifier`);
+    if (!REGION_PATTERN.test(props.region)) throw new Error(`RedshiftStatementUnits.region ${JSON.stringify(props.region)} must be an AWS region code`);
     const keys = new Set<string>();
     for (const u of props.units) {
       if (!UNIT_KEY.test(u.key)) throw new Error(`RedshiftStatementUnits.units: key ${JSON.stringify(u.key)} must be 1-200 of a-z 0-9 _ $ / -`);
