@@ -7,6 +7,7 @@ import { InformaticaRedshiftConnector } from '../constructs/aws/informatica-reds
 import { RedshiftClusterIamRoles } from '../constructs/aws/redshift-cluster-iam-roles';
 import { RedshiftServiceRole } from '../constructs/aws/redshift-service-role';
 import { planAwsAccess } from '../model/aws/access-plan';
+import { terraformName } from '../model/terraform-names';
 
 export interface AwsAccessStackProps {
   /** Environment name from the estate (dev, prod, ...). */
@@ -30,7 +31,7 @@ export class AwsAccessStack extends TerraformStack {
     new AwsProvider(this, 'aws', { ...providerConfig, region: plan.region });
     const regional = new Map(plan.extraRegions.map((region) => [
       region,
-      new AwsProvider(this, `aws-${region}`, { ...providerConfig, region, alias: region.replace(/-/g, '_') }),
+      new AwsProvider(this, `aws-${region}`, { ...providerConfig, region, alias: terraformName(region) }),
     ]));
 
     for (const cluster of plan.clusters) {

@@ -1,5 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { terraformName } from '../../model/terraform-names';
 import { CLUSTER_ID_PATTERN } from '../../estate/names';
 import { ImmutaRedshiftConnection as ConnectionSpec } from '../../model/redshift/plan';
 
@@ -21,7 +22,7 @@ export class ImmutaRedshiftConnection extends Construct {
     const c = props.connection;
     if (!CLUSTER_ID_PATTERN.test(props.clusterId)) throw new Error(`ImmutaRedshiftConnection.clusterId ${JSON.stringify(props.clusterId)} must be a Redshift cluster identifier`);
     if (c.displayName.includes('.')) throw new Error('ImmutaRedshiftConnection.connection.displayName must not contain a period (seed 000)');
-    const prefix = `redshift_${props.clusterId.replace(/-/g, '_')}`;
+    const prefix = terraformName('redshift', props.clusterId);
     new TerraformOutput(this, 'connection', {
       staticId: true,
       description: `Immuta connection form for Redshift cluster ${props.clusterId} (seed 000, "Register the connection")`,

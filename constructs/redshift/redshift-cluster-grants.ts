@@ -1,5 +1,6 @@
 import { Fn, ITerraformDependable, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
+import { terraformName } from '../../model/terraform-names';
 import { REDSHIFT_TIERS, RedshiftClusterPlan, RedshiftTier, tierResourceName } from '../../model/redshift/plan';
 import { RedshiftStatementUnits } from './redshift-statement-units';
 
@@ -71,5 +72,5 @@ export class RedshiftClusterGrants extends Construct {
 
 /** Terraform variable name, usable as TF_VAR_<name>: hyphens of the cluster id become underscores. */
 export function variableName(clusterId: string, user: string): string {
-  return `redshift_${clusterId.replace(/-/g, '_')}_${user}_password`;
+  return terraformName('redshift', clusterId, user, 'password');
 }

@@ -20,7 +20,5 @@ export function boundedName(parts: readonly string[], max: number): string {
   return `${full.slice(0, max - hash.length - 1)}-${hash}`;
 }
 
-/** Terraform output names are identifiers: cluster and server ids' hyphens become underscores. */
-export function outputName(...parts: string[]): string {
-  return parts.join('_').replace(/-/g, '_');
-}
+/** Terraform output names: the project-wide rule. */
+export { terraformName as outputName } from '../terraform-names';

@@ -1,5 +1,6 @@
 import { PostgresServer } from '../../estate/schema';
 import { requireImmuta } from './privileges';
+import { terraformName } from '../terraform-names';
 
 /**
  * How Terraform reaches a PostgreSQL server, and what a person types into Immuta's
@@ -78,7 +79,7 @@ export function isAwsDeployment(server: PostgresServer): boolean {
 
 /** Terraform identifiers are derived from the server id: orders-pg -> orders_pg. */
 export function serverSlug(serverId: string): string {
-  return serverId.replace(/-/g, '_');
+  return terraformName(serverId);
 }
 
 /** Deterministic names of a server's sensitive variables. */
