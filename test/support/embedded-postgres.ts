@@ -98,6 +98,32 @@ export function hydrateSymlinks(pkgDir: string): void {
   }
 }
 
+/**
+ * The folder of the server binaries the `postgres` user can execute. When we are root the
+ * checkout may sit below a folder only root can enter (mktemp -d makes them 0700), so the
+ * binaries are copied once per package version to a world-readable folder under the system
+ * temp dir; the copy is renamed into place whole, so concurrent test files never see half.
+ */
+function runnableNativeDir(pkgDir: string, runAs: { uid: number; gid: number } | undefined): string {
+  const native = path.join(pkgDir, 'native');
+  if (!runAs) return native;
+  const { name, version } = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { name: string; version: string };
+  const target = path.join(os.tmpdir(), `${name.replace(/[@/]/g, '_')}-${version}-native`);
+  if (fs.existsSync(path.join(target, 'bin', 'initdb'))) return target;
+  const scratch = fs.mkdtempSync(`${target}.partial-`);
+  fs.cpSync(native, path.join(scratch, 'native'), { recursive: true, verbatimSymlinks: true });
+  fs.chmodSync(path.join(scratch, 'native'), 0o755);
+  try {
+    fs.renameSync(path.join(scratch, 'native'), target);
+  } catch (e) {
+    // Another test file won the race; its copy is as good as ours.
+    if (!fs.existsSync(path.join(target, 'bin', 'initdb'))) throw e;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  return target;
+}
+
 /** PostgreSQL refuses to run as root: when we are root, run it as the `postgres` user. */
 function runAsIds(): { uid: number; gid: number } | undefined {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
@@ -155,8 +181,9 @@ async function waitUntilReady(child: ChildProcess, connectOnce: () => Promise<st
 export async function startEmbeddedPostgres(opts: StartOptions): Promise<EmbeddedPostgres> {
   const pkgDir = binaryPackageDir(opts.majorVersion);
   hydrateSymlinks(pkgDir);
-  const bin = (name: string) => path.join(pkgDir, 'native', 'bin', name);
   const ids = runAsIds();
+  const nativeDir = runnableNativeDir(pkgDir, ids);
+  const bin = (name: string) => path.join(nativeDir, 'bin', name);
 
   const base = fs.mkdtempSync(path.join(os.tmpdir(), `embedded-pg${opts.majorVersion}-`));
   const dataDir = path.join(base, 'data');
