@@ -104,6 +104,11 @@ const redshiftImmuta = z.object({
   exemptUsers: z.array(roleName('exempt user')).default([]),
   /** Seed 000: Immuta user to Redshift username. */
   userMappings: z.array(z.object({ immutaUser, redshiftUser: roleName('redshiftUser') }).strict()).default([]),
+  /**
+   * Consent to drop the Immuta database, the system user and the roles this block creates
+   * when they leave the estate (rename, removal, destroy). Without it they refuse to be destroyed.
+   */
+  allowDestroy: z.boolean().default(false),
 }).strict();
 
 const informatica = z.object({
@@ -127,6 +132,8 @@ const informatica = z.object({
     name: roleName('informatica.connectorUser.name'),
     /** Schemas the connector reads and writes, as database.schema. */
     schemas: z.array(z.object({ database: sqlIdentifier('database name'), schema: sqlIdentifier('schema name') }).strict()).min(1),
+    /** Consent to drop this user when it leaves the estate; without it the user refuses to be destroyed. */
+    allowDestroy: z.boolean().default(false),
   }).strict().optional(),
 }).strict();
 
@@ -182,6 +189,11 @@ const postgresImmuta = z.object({
       value: z.string().min(1).max(2048).optional(),
     }).strict().optional(),
   }).strict()).default([]),
+  /**
+   * Consent to drop the Immuta database and system role when they leave the estate (rename,
+   * removal, destroy). Without it they refuse to be destroyed.
+   */
+  allowDestroy: z.boolean().default(false),
 }).strict();
 
 const postgresServer = z.object({
