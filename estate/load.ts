@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseDocument } from 'yaml';
 import { ZodError } from 'zod';
+import { fieldName } from './consistency';
 import { Estate, estateSchema } from './schema';
 
 /** The example estate shipped with the repo; it exercises every capability. */
@@ -17,9 +18,24 @@ export class EstateError extends Error {
 
 /** Validate an already parsed document (used by tests and by loadEstateFile). */
 export function parseEstate(doc: unknown, source = '<estate>'): Estate {
+  const reserved = reservedText(doc, []);
   const result = estateSchema.safeParse(doc);
-  if (!result.success) throw new EstateError(source, formatZodError(result.error));
+  if (!result.success || reserved.length > 0) {
+    throw new EstateError(source, [...reserved, ...(result.success ? [] : formatZodError(result.error))]);
+  }
   return result.data;
+}
+
+/**
+ * cdktf writes references as `${TfToken[...]}` before it resolves them; estate text that
+ * spelled one would be resolved as a reference, past the literal boundary. No estate field
+ * has a use for it.
+ */
+function reservedText(value: unknown, path: (string | number)[]): string[] {
+  if (typeof value === 'string') return value.includes('TfToken[') ? [`${fieldName(path) || '(top level)'}: must not contain TfToken[, which cdktf reserves for references`] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => reservedText(v, [...path, i]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [...reservedText(k, path), ...reservedText(v, [...path, k])]);
+  return [];
 }
 
 export function loadEstateText(text: string, source = '<estate>'): Estate {
@@ -45,7 +61,7 @@ export function estateFileFromEnv(env: NodeJS.ProcessEnv = process.env): string 
 
 function formatZodError(err: ZodError): string[] {
   return err.issues.map((i) => {
-    const field = i.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : String(p)), '');
+    const field = fieldName(i.path);
     const message = i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}: not part of the estate schema` : i.message;
     return `${field || '(top level)'}: ${message}`;
   });

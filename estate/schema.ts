@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { CLUSTER_ID_PATTERN, REGION_PATTERN, roleName, sqlIdentifier } from './names';
+import { CLUSTER_ID_PATTERN, CLUSTER_ID_RULE, DBUSER_ARN_PATTERN, databaseName, ownerName, roleName, schemaName, SERVER_ID_MAX_LENGTH, SERVER_ID_PATTERN, sqlIdentifier } from './names';
+import { isAwsRegion } from './regions';
+import { consistencyRules } from './consistency';
 import {
   IMMUTA_RESTRICTED_WORDS,
-  INFORMATICA_REGIONS,
   REDSHIFT_SERVICE_ROLE_DEFAULT_POLICIES,
   SUPPORTED_POSTGRES_MAJOR_VERSIONS,
 } from './rules';
@@ -15,7 +16,7 @@ import {
  */
 
 const region = (what: string) =>
-  z.string().regex(REGION_PATTERN, `${what} must be an AWS region code such as us-east-1`);
+  z.string().refine(isAwsRegion, (r) => ({ message: `${what} must be an AWS region such as us-east-1; ${JSON.stringify(r)} is not one (the list is in estate/regions.ts)` }));
 
 const accountId = z.string({ invalid_type_error: 'must be a string of 12 digits (quote it in YAML)' })
   .regex(/^\d{12}$/, 'must be an AWS account id of exactly 12 digits');
@@ -26,16 +27,19 @@ const hostname = z.string().regex(
 );
 const port = z.number().int().min(1).max(65535);
 
-/** Seeds 000 and 001: the Immuta connection display name. */
+/**
+ * The Immuta connection display name. Immuta uses it as the connection key of its API, which
+ * takes only ASCII letters, digits, hyphens and underscores: that also rules out periods,
+ * look-alike dots, homoglyphs, invisible and direction-changing characters.
+ */
 const displayName = z
   .string()
   .min(1, 'must not be empty')
-  .max(255)
-  .refine((s) => !s.includes('.'), { message: 'must not contain a period (.) (Immuta, seeds 000/001)' })
-  .refine((s) => !IMMUTA_RESTRICTED_WORDS.includes(s.trim().toLowerCase()), {
-    message: `must not be an Immuta restricted word (${IMMUTA_RESTRICTED_WORDS.join(', ')}) (seeds 000/001)`,
-  })
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'must not contain control characters' });
+  .max(255, 'must be at most 255 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'must contain only ASCII letters, digits, hyphens and underscores: Immuta uses it as the connection key of its API (no periods, spaces or other characters; Immuta\'s Redshift and PostgreSQL requirements)')
+  .refine((s) => !IMMUTA_RESTRICTED_WORDS.includes(s.toLowerCase()), {
+    message: `must not be an Immuta restricted word, in any case (${IMMUTA_RESTRICTED_WORDS.join(', ')}; Immuta's Redshift and PostgreSQL requirements)`,
+  });
 
 /** AWS names: IAM roles, users and policies share this alphabet. */
 const iamName = z.string().regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, 'must be an IAM name: 1-64 of letters, digits and +=,.@_-');
@@ -45,8 +49,6 @@ const s3BucketName = z.string().regex(
   'must be an S3 bucket name: 3-63 lower-case letters, digits and hyphens, no dots (dots break TLS virtual-host addressing)',
 );
 
-/** Seed 003: arn:aws:redshift:region:account-id:dbuser:cluster-name/user-name */
-export const DBUSER_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):redshift:([a-z0-9-]+):(\d{12}):dbuser:([a-z][a-z0-9-]{0,62})\/([a-z_][a-z0-9_$.@+-]{0,127})$/;
 const dbUserArn = z.string().regex(
   DBUSER_ARN_PATTERN,
   'must be a database-user ARN of the form arn:aws:redshift:region:account-id:dbuser:cluster-name/user-name (seed 003)',
@@ -60,22 +62,22 @@ const immutaUser = z.string().min(1).max(320).refine((s) => !/[\u0000-\u001f\u00
 
 /** A protected database: its schemas, and optionally the exact tables of each schema. */
 const protectedSchema = z.union([
-  sqlIdentifier('schema name'),
+  schemaName('schema name'),
   z.object({
-    name: sqlIdentifier('schema name'),
+    name: schemaName('schema name'),
     /** Omitted: every table of the schema, now and later. */
     tables: z.array(sqlIdentifier('table name')).min(1).optional(),
   }).strict(),
 ]).transform((s) => (typeof s === 'string' ? { name: s } : s));
 const protectedDatabase = z.object({
-  database: sqlIdentifier('database name'),
+  database: databaseName('database name'),
   schemas: z.array(protectedSchema).min(1, 'must list at least one schema'),
   /**
    * Roles that create tables in these schemas. Default privileges are per creating role,
    * so tables created later are covered only when their creator is listed here.
    * Default: the admin login the stack connects as.
    */
-  tableOwners: z.array(sqlIdentifier('table owner')).min(1).optional(),
+  tableOwners: z.array(ownerName('table owner')).min(1).optional(),
 }).strict();
 
 // ---------------------------------------------------------------- Redshift
@@ -94,7 +96,7 @@ const redshiftServiceRole = z.object({
 const redshiftImmuta = z.object({
   displayName,
   /** The dedicated database Immuta connects to (seed 000). */
-  database: sqlIdentifier('immuta.database').default('immuta'),
+  database: databaseName('immuta.database').default('immuta'),
   /** The Immuta system account. */
   systemUser: roleName('immuta.systemUser').default('immuta_system'),
   /** password: from the sensitive variable; iam: no password, Immuta gets IAM credentials. */
@@ -114,6 +116,11 @@ const redshiftImmuta = z.object({
 const informatica = z.object({
   /** Seed 002: access-key (IAM user) or iam (EC2 role for the Secure Agent + Redshift role). */
   authentication: z.enum(['access-key', 'iam']).default('iam'),
+  /**
+   * Where the connector runs: a Secure Agent on the customer's EC2 (gets an EC2 role with IAM
+   * authentication) or Informatica's Hosted Agent, which does not support IAM authentication.
+   */
+  agent: z.enum(['secure-agent', 'hosted-agent']).default('secure-agent'),
   stagingBucket: s3BucketName,
   /** Seed 002: the bucket must be in the cluster's region; defaults to it. */
   stagingRegion: region('informatica.stagingRegion').optional(),
@@ -123,7 +130,7 @@ const informatica = z.object({
   clientSideEncryption: z.boolean().default(false),
   /** Seed 002: TEMP on the database is revoked from PUBLIC and granted to these only. */
   temp: z.object({
-    database: sqlIdentifier('informatica.temp.database'),
+    database: databaseName('informatica.temp.database'),
     users: z.array(roleName('TEMP user')).default([]),
     groups: z.array(roleName('TEMP group')).default([]),
   }).strict().optional(),
@@ -131,7 +138,7 @@ const informatica = z.object({
   connectorUser: z.object({
     name: roleName('informatica.connectorUser.name'),
     /** Schemas the connector reads and writes, as database.schema. */
-    schemas: z.array(z.object({ database: sqlIdentifier('database name'), schema: sqlIdentifier('schema name') }).strict()).min(1),
+    schemas: z.array(z.object({ database: databaseName('database name'), schema: schemaName('schema name') }).strict()).min(1),
     /** Consent to drop this user when it leaves the estate; without it the user refuses to be destroyed. */
     allowDestroy: z.boolean().default(false),
   }).strict().optional(),
@@ -144,7 +151,7 @@ const redshiftAdmin = z.union([
 
 const redshiftCluster = z.object({
   /** Cluster identifier. */
-  id: z.string().regex(CLUSTER_ID_PATTERN, 'must be a Redshift cluster identifier: lower-case letters, digits and hyphens, starting with a letter'),
+  id: z.string().regex(CLUSTER_ID_PATTERN, CLUSTER_ID_RULE),
   region: region('region').optional(),
   endpoint: hostname,
   port: port.default(5439),
@@ -166,7 +173,7 @@ const redshiftCluster = z.object({
 
 const postgresImmuta = z.object({
   displayName,
-  database: sqlIdentifier('immuta.database').default('immuta'),
+  database: databaseName('immuta.database').refine((d) => d !== 'postgres', { message: 'immuta.database must not be postgres, the maintenance database every server has' }).default('immuta'),
   /**
    * The Immuta system role. With aws-assumed-role authentication this is also the IAM
    * role's name: seed 001 has the role name typed into Immuta's Username field.
@@ -197,7 +204,7 @@ const postgresImmuta = z.object({
 }).strict();
 
 const postgresServer = z.object({
-  id: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'must be lower-case letters, digits and hyphens, starting with a letter'),
+  id: z.string().regex(SERVER_ID_PATTERN, `must be 1-${SERVER_ID_MAX_LENGTH} lower-case letters, digits and hyphens, starting with a letter, with no two hyphens in a row and no hyphen at the end (it prefixes IAM names of at most 64 characters)`),
   /** Seed 001's deployment types. */
   deployment: z.enum(['self-managed', 'rds', 'aurora', 'neon']),
   /** Seed 001: PostgreSQL 16 or 17. */
@@ -219,6 +226,38 @@ const postgresServer = z.object({
 
 // ---------------------------------------------------------------- Environments
 
+/**
+ * Parses one value, reporting its problems under `path`. Returns the value when it is
+ * well-typed even if some of its fields broke their rules (zod runs refinements on such
+ * "dirty" values, which is how it is captured here), undefined when it could not be typed.
+ */
+function parseLeniently<T extends z.ZodTypeAny>(schema: T, value: unknown, path: (string | number)[], ctx: z.RefinementCtx): z.infer<T> | undefined {
+  let typed: z.infer<T> | undefined;
+  const result = schema.superRefine((v) => { typed = v; }).safeParse(value);
+  if (result.success) return result.data;
+  for (const problem of result.error.issues) ctx.addIssue({ ...problem, path: [...path, ...problem.path] } as z.IssueData);
+  return typed;
+}
+
+/**
+ * Where each parsed cluster or server stood in the estate file. A lenient array leaves out
+ * the items that failed, so the consistency rules ask here for the index to report.
+ */
+const fileIndex = new WeakMap<object, number>();
+export function indexInFile(item: object, position: number): number {
+  return fileIndex.get(item) ?? position;
+}
+
+/** An array whose failing items are reported and left out, so the rest can still be checked. */
+function lenientArray<T extends z.ZodTypeAny>(item: T) {
+  return z.array(z.unknown()).transform((items, ctx) => items.flatMap((value, i) => {
+    const parsed = parseLeniently(item, value, [i], ctx);
+    if (parsed === undefined) return [];
+    fileIndex.set(parsed, i);
+    return [parsed as z.infer<T>];
+  }));
+}
+
 const backend = z.discriminatedUnion('type', [
   z.object({ type: z.literal('local') }).strict(),
   z.object({
@@ -228,33 +267,52 @@ const backend = z.discriminatedUnion('type', [
     keyPrefix: z.string().regex(/^[A-Za-z0-9!_.*'()/-]{1,512}$/, 'must be an S3 key prefix'),
     region: region('backend.region'),
     /** S3-native lock files (Terraform >= 1.10); a DynamoDB table is the older alternative. */
-    dynamodbTable: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/).optional(),
+    dynamodbTable: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name: 3-255 letters, digits, underscores, periods and hyphens').optional(),
   }).strict(),
   z.object({
     type: z.literal('cloud'),
     organization: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a Terraform Cloud organization name'),
     hostname: hostname.default('app.terraform.io'),
     /** Workspace name prefix (one workspace per stack: <prefix>-<stack>) or tags. */
-    workspacePrefix: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/).optional(),
-    workspaceTags: z.array(z.string().regex(/^[a-z0-9:_-]{1,128}$/)).min(1).optional(),
+    workspacePrefix: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'must be 1-60 letters, digits, hyphens and underscores').optional(),
+    workspaceTags: z.array(z.string().regex(/^[a-z0-9:_-]{1,128}$/, 'must be 1-128 lower-case letters, digits and : _ -')).min(1).optional(),
   }).strict(),
 ]);
 
 const environment = z.object({
   aws: z.object({ accountId, region: region('aws.region') }).strict(),
   backend: backend.default({ type: 'local' }),
-  redshift: z.array(redshiftCluster).default([]),
-  postgres: z.array(postgresServer).default([]),
+  redshift: lenientArray(redshiftCluster).default([]),
+  postgres: lenientArray(postgresServer).default([]),
 }).strict();
 
-export const estateSchema = z.object({
-  environments: z.record(
-    z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'environment names must be lower-case letters, digits and hyphens (at most 20)'),
-    environment,
-  ).refine((e) => Object.keys(e).length > 0, { message: 'must define at least one environment' }),
-}).strict().superRefine(crossFieldRules);
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 
-export type Estate = z.infer<typeof estateSchema>;
+const estateShape = z.object({
+  environments: z.record(z.unknown())
+    .refine((e) => Object.keys(e).length > 0, { message: 'must define at least one environment' })
+    .transform((envs, ctx) => {
+      const valid: Record<string, z.infer<typeof environment>> = {};
+      for (const [name, value] of Object.entries(envs)) {
+        if (!ENVIRONMENT_NAME.test(name)) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: 'environment names must be 1-20 lower-case letters, digits and hyphens, starting with a letter' });
+        }
+        const parsed = parseLeniently(environment, value, [name], ctx);
+        if (parsed !== undefined) valid[name] = parsed;
+      }
+      return valid;
+    }),
+}).strict();
+
+/**
+ * The estate schema: field rules, then the consistency rules (estate/consistency.ts). An
+ * environment, cluster or server that fails its own rules is reported and left out of the
+ * consistency rules, which still run on everything else: all problems come out in one run.
+ */
+export const estateSchema = estateShape.superRefine((estate, ctx) =>
+  consistencyRules(estate, (path, message) => ctx.addIssue({ code: z.ZodIssueCode.custom, path, message })));
+
+export type Estate = z.infer<typeof estateShape>;
 export type Environment = Estate['environments'][string];
 export type RedshiftCluster = Environment['redshift'][number];
 export type RedshiftServiceRoleSpec = NonNullable<RedshiftCluster['serviceRole']>;
@@ -264,96 +322,3 @@ export type PostgresServer = Environment['postgres'][number];
 export type PostgresImmutaSpec = NonNullable<PostgresServer['immuta']>;
 export type ProtectedDatabase = z.infer<typeof protectedDatabase>;
 export type Backend = Environment['backend'];
-
-/** Rules that relate one field to another; each issue names the field it is about. */
-function crossFieldRules(estate: z.infer<z.ZodObject<{ environments: z.ZodRecord<z.ZodString, typeof environment> }>>, ctx: z.RefinementCtx) {
-  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
-
-  for (const [envName, env] of Object.entries(estate.environments)) {
-    const base = ['environments', envName];
-    if (env.backend.type === 'cloud' && !env.backend.workspacePrefix === !env.backend.workspaceTags) {
-      issue([...base, 'backend'], 'a cloud backend needs exactly one of workspacePrefix or workspaceTags');
-    }
-    unique(env.redshift.map((c) => c.id), (i) => issue([...base, 'redshift', i, 'id'], 'must be unique within the environment'));
-    unique(env.postgres.map((s) => s.id), (i) => issue([...base, 'postgres', i, 'id'], 'must be unique within the environment'));
-
-    env.redshift.forEach((cluster, i) => {
-      const at = [...base, 'redshift', i];
-      const clusterRegion = cluster.region ?? env.aws.region;
-      if (cluster.informatica) {
-        if (!(clusterRegion in INFORMATICA_REGIONS)) {
-          issue([...at, 'region'], `Informatica staging is supported only in ${Object.keys(INFORMATICA_REGIONS).join(', ')} (seed 002); cluster region is ${clusterRegion}`);
-        }
-        const staging = cluster.informatica.stagingRegion;
-        if (staging && staging !== clusterRegion) {
-          issue([...at, 'informatica', 'stagingRegion'], `must be the cluster's region ${clusterRegion}: the S3 bucket and the Redshift cluster must reside in the same region (seed 002)`);
-        }
-        if (cluster.informatica.temp && cluster.informatica.temp.users.length + cluster.informatica.temp.groups.length === 0) {
-          issue([...at, 'informatica', 'temp'], 'must list at least one user or group to receive TEMP once it is revoked from PUBLIC (seed 002)');
-        }
-      }
-      const role = cluster.serviceRole;
-      if (role?.dbUserArns) {
-        role.dbUserArns.forEach((arn, j) => {
-          // Cross-field rules also run when a field already failed its own rule.
-          const m = DBUSER_ARN_PATTERN.exec(arn);
-          if (!m) return;
-          if (m[3] !== env.aws.accountId) issue([...at, 'serviceRole', 'dbUserArns', j], `must be in the environment's account ${env.aws.accountId}`);
-          if (role.regions && !role.regions.includes(m[2])) issue([...at, 'serviceRole', 'dbUserArns', j], `region ${m[2]} is not in serviceRole.regions, so this user could never assume the role`);
-        });
-      }
-      if (cluster.immuta) {
-        const im = cluster.immuta;
-        unique(im.exemptUsers, (j) => issue([...at, 'immuta', 'exemptUsers', j], 'is listed twice'));
-        if (im.exemptUsers.includes(im.systemUser)) issue([...at, 'immuta', 'exemptUsers'], 'must not contain the Immuta system user');
-        checkProtected(im.protect, [...at, 'immuta', 'protect'], issue);
-        if (im.protect.some((p) => p.database === im.database)) issue([...at, 'immuta', 'database'], 'the Immuta database must not also be a protected database');
-      }
-    });
-
-    env.postgres.forEach((server, i) => {
-      const at = [...base, 'postgres', i];
-      const aws = server.deployment === 'rds' || server.deployment === 'aurora';
-      if (server.adminIamAuth && !aws) issue([...at, 'adminIamAuth'], 'IAM authentication exists only for rds and aurora deployments');
-      const im = server.immuta;
-      if (!im) return;
-      checkProtected(im.protect, [...at, 'immuta', 'protect'], issue);
-      if (im.protect.some((p) => p.database === im.database)) issue([...at, 'immuta', 'database'], 'the Immuta database must not also be a protected database');
-      if (im.authentication !== 'password') {
-        if (!aws) issue([...at, 'immuta', 'authentication'], `${im.authentication} is offered only for rds and aurora deployments (seed 001); use password`);
-        if (!server.resourceId) issue([...at, 'resourceId'], `is required for ${im.authentication} authentication: rds-db:connect is granted on dbuser:<resourceId>/<user> (seed 001)`);
-      }
-      if (im.authentication === 'aws-assumed-role') {
-        if (!im.immutaAwsAccountId) issue([...at, 'immuta', 'immutaAwsAccountId'], 'is required for aws-assumed-role authentication: the trust policy names Immuta\'s account (seed 001)');
-        if (!im.externalId) issue([...at, 'immuta', 'externalId'], 'is required for aws-assumed-role authentication: the trust policy must check sts:ExternalId (seed 001)');
-      } else {
-        if (im.immutaAwsAccountId) issue([...at, 'immuta', 'immutaAwsAccountId'], 'is used only with aws-assumed-role authentication');
-        if (im.externalId) issue([...at, 'immuta', 'externalId'], 'is used only with aws-assumed-role authentication');
-      }
-      im.userMappings.forEach((m, j) => {
-        if (m.aws && !aws) issue([...at, 'immuta', 'userMappings', j, 'aws'], 'AWS principal mapping applies only to rds and aurora deployments (seed 001)');
-        if (m.aws && m.aws.type !== 'unset' && !m.aws.value) issue([...at, 'immuta', 'userMappings', j, 'aws', 'value'], `is required for type ${m.aws.type}`);
-        if (m.aws?.type === 'identity-center-user' && m.aws.value && !/^[0-9a-f-]{10,64}$/.test(m.aws.value)) {
-          issue([...at, 'immuta', 'userMappings', j, 'aws', 'value'], 'must be the numeric Identity Center User ID, not an e-mail address (seed 001)');
-        }
-      });
-    });
-  }
-}
-
-type IssueFn = (path: (string | number)[], message: string) => void;
-
-function checkProtected(dbs: ProtectedDatabase[], at: (string | number)[], issue: IssueFn) {
-  unique(dbs.map((d) => d.database), (i) => issue([...at, i, 'database'], 'is listed twice'));
-  dbs.forEach((db, i) => {
-    unique(db.schemas.map((s) => s.name), (j) => issue([...at, i, 'schemas', j], 'is listed twice'));
-  });
-}
-
-function unique(values: string[], onDuplicate: (index: number) => void) {
-  const seen = new Set<string>();
-  values.forEach((v, i) => {
-    if (seen.has(v)) onDuplicate(i);
-    seen.add(v);
-  });
-}

@@ -5,3 +5,8 @@
 export function terraformName(...parts: string[]): string {
   return parts.join('_').replace(/-/g, '_');
 }
+
+/** The sensitive variable holding a Redshift user's password. */
+export function redshiftPasswordVariable(clusterId: string, user: string): string {
+  return terraformName('redshift', clusterId, user, 'password');
+}

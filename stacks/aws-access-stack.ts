@@ -1,5 +1,5 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TerraformStack } from 'cdktf';
+import { EstateStack } from './estate-stack';
 import { Construct } from 'constructs';
 import { Environment } from '../estate/schema';
 import { ImmutaRdsIamAccess } from '../constructs/aws/immuta-rds-iam-access';
@@ -17,7 +17,7 @@ export interface AwsAccessStackProps {
 }
 
 /** The AWS side of seeds 001, 002 and 003 for one environment: IAM, KMS, S3 and Secrets Manager. */
-export class AwsAccessStack extends TerraformStack {
+export class AwsAccessStack extends EstateStack {
   /** ARN of the role Immuta assumes, per PostgreSQL server id (aws-assumed-role servers only). */
   readonly immutaRoleArns: Readonly<Record<string, string>>;
 

@@ -1,4 +1,4 @@
-import { CloudBackend, DataTerraformRemoteStateLocal, LocalBackend, NamedCloudWorkspace, S3Backend, TaggedCloudWorkspaces, TerraformStack } from 'cdktf';
+import { CloudBackend, DataTerraformRemoteStateLocal, LocalBackend, NamedCloudWorkspace, ref, S3Backend, TaggedCloudWorkspaces, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 
 /**
@@ -18,7 +18,7 @@ class ProjectLocalBackend extends LocalBackend {
   }
 
   getRemoteStateDataSource(scope: Construct, name: string, fromStack: string) {
-    return new DataTerraformRemoteStateLocal(scope, name, { path: localStatePath(fromStack), workspace: '${terraform.workspace}' });
+    return new DataTerraformRemoteStateLocal(scope, name, { path: localStatePath(fromStack), workspace: Token.asString(ref('terraform.workspace')) });
   }
 }
 import { Backend } from '../estate/schema';

@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { EstateStack } from './estate-stack';
 import { Construct } from 'constructs';
 import { ImmutaPostgresAccount } from '../constructs/postgres/immuta-postgres-account';
 import { ImmutaPostgresConnectionOutputs } from '../constructs/postgres/immuta-postgres-connection-outputs';
@@ -19,7 +19,7 @@ export interface PostgresStackProps {
 }
 
 /** Seed 001 inside PostgreSQL, for every server of the environment that has an immuta section. */
-export class PostgresStack extends TerraformStack {
+export class PostgresStack extends EstateStack {
   constructor(scope: Construct, id: string, props: PostgresStackProps) {
     super(scope, id);
     const servers = props.environment.postgres.filter((s) => s.immuta).sort((a, b) => (a.id < b.id ? -1 : 1));

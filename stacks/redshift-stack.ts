@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { EstateStack } from './estate-stack';
 import { Construct } from 'constructs';
 import { Environment } from '../estate/schema';
 import { redshiftPlans } from '../model/redshift/plan';
@@ -17,7 +17,7 @@ export interface RedshiftStackProps {
  * Informatica (seed 002) users, roles, grants and masking, run through the Redshift
  * Data API. No provider: terraform_data is built into Terraform.
  */
-export class RedshiftStack extends TerraformStack {
+export class RedshiftStack extends EstateStack {
   constructor(scope: Construct, id: string, props: RedshiftStackProps) {
     super(scope, id);
     for (const plan of redshiftPlans(props.environment)) {

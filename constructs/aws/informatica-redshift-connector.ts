@@ -11,7 +11,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import { TerraformProvider, TerraformVariable } from 'cdktf';
+import { Fn, ref, TerraformProvider, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { InformaticaNames, informaticaNames } from '../../model/aws/access-plan';
 import { informaticaStagingPolicy, stagingKeyPolicy, tlsOnlyBucketPolicy } from '../../model/aws/informatica';
@@ -191,7 +191,7 @@ export class InformaticaRedshiftConnector extends Construct {
         nullable: false,
         description: `Client-side master symmetric key of the Informatica connection for cluster ${props.clusterId}: a 256-bit AES key in Base64 (openssl rand -base64 32). Written to Secrets Manager through a write-only argument, only when the version variable changes; never in state or plan files. Every run needs a value: docs/aws-informatica-master-key.md.`,
         validation: [{
-          condition: `\${can(regex("${MASTER_KEY_PATTERN}", var.${variable('master_key')}))}`,
+          condition: Token.asString(Fn.can(Fn.regex(MASTER_KEY_PATTERN, Token.asString(ref(`var.${variable('master_key')}`))))),
           errorMessage: 'The master symmetric key must be 32 random bytes in Base64 (44 characters ending in =), as printed by `openssl rand -base64 32`.',
         }],
       });

@@ -2,7 +2,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { TerraformIterator } from 'cdktf';
 import { Construct } from 'constructs';
-import { DBUSER_ARN_PATTERN } from '../../estate/schema';
+import { DBUSER_ARN_PATTERN } from '../../estate/names';
 import { REDSHIFT_SERVICE_ROLE_DEFAULT_POLICIES } from '../../estate/rules';
 import { IAM_NAME_PATTERN, IAM_ROLE_NAME_MAX, outputName } from '../../model/aws/names';
 import { Partition, partitionOf } from '../../model/aws/partition';

@@ -1,4 +1,4 @@
-import { Fn, ITerraformDependable, TerraformVariable } from 'cdktf';
+import { Fn, ITerraformDependable, ref, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { terraformName } from '../../model/terraform-names';
 import { REDSHIFT_TIERS, RedshiftClusterPlan, RedshiftTier, tierResourceName } from '../../model/redshift/plan';
@@ -37,7 +37,7 @@ export class RedshiftClusterGrants extends Construct {
         description: `Password of Redshift user ${p.user} on cluster ${plan.clusterId} (${p.field}). Sent to Redshift only as 'md5' || md5(password || username); never stored in state.`,
         validation: [{
           // Redshift's password rules (CREATE USER): 8-64 characters with upper, lower case and a digit.
-          condition: `\${length(${v}) >= 8 && length(${v}) <= 64 && can(regex("[A-Z]", ${v})) && can(regex("[a-z]", ${v})) && can(regex("[0-9]", ${v}))}`,
+          condition: Token.asString(ref(`length(${v}) >= 8 && length(${v}) <= 64 && can(regex("[A-Z]", ${v})) && can(regex("[a-z]", ${v})) && can(regex("[0-9]", ${v}))`)),
           errorMessage: 'The password must be 8 to 64 characters with at least one upper-case letter, one lower-case letter and one digit (Redshift CREATE USER).',
         }],
       });

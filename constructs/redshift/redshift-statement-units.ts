@@ -1,4 +1,4 @@
-import { Fn, ITerraformDependable, TerraformIterator, TerraformResource } from 'cdktf';
+import { Fn, ITerraformDependable, ref, TerraformIterator, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { CLUSTER_ID_PATTERN, REGION_PATTERN } from '../../estate/names';
 import { RedshiftAdminAuth, RedshiftUnit, unitDatabase } from '../../model/redshift/plan';
@@ -27,7 +27,8 @@ export interface RedshiftStatementUnitsProps {
 
 const UNIT_KEY = /^[a-z0-9_$/-]{1,200}$/;
 /** A nested attribute of each.value (cdktf's getString would index it as one key, "unit.operation"). */
-const UNIT_OPERATION = '${each.value.unit.operation}';
+const UNIT_OPERATION = Token.asString(ref('each.value.unit.operation'));
+const self = (attribute: string) => Token.asString(ref(`self.input.${attribute}`));
 
 /** What a unit does, and all it does: the instance's `triggers_replace`. */
 export interface UnitTriggers {
@@ -80,8 +81,8 @@ export class RedshiftStatementUnits extends Construct {
         unit: {
           operation: u.transactional ? 'batch-execute-statement' : 'execute-statement',
           ...(u.database !== undefined ? { database: u.database } : {}),
-          apply: apply.map(escapeTemplate),
-          revoke: revoke.map(escapeTemplate),
+          apply,
+          revoke,
         },
         apply_request: dataApiRequest(props, u, apply),
         revoke_request: dataApiRequest(props, u, revoke),
@@ -97,7 +98,7 @@ export class RedshiftStatementUnits extends Construct {
         '',
       ]))
       : each.getString('apply_request');
-    const environment = (operation: string, req: string) => ({ RS_OPERATION: operation, RS_REGION: '${self.input.region}', RS_REQUEST: req });
+    const environment = (operation: string, req: string) => ({ RS_OPERATION: operation, RS_REGION: self('region'), RS_REQUEST: req });
 
     // A plain TerraformResource rather than cdktf's DataResource: that class runs
     // `terraform version` on every synth, which made synthesis need terraform on PATH.
@@ -108,7 +109,7 @@ export class RedshiftStatementUnits extends Construct {
       provisioners: [
         { type: 'local-exec', interpreter: DATA_API_RUNNER_INTERPRETER, command: DATA_API_RUNNER_SCRIPT, environment: environment(UNIT_OPERATION, applyRequest) },
         // Destroy-time provisioners may read only self: everything they need is in input.
-        { type: 'local-exec', when: 'destroy', interpreter: DATA_API_RUNNER_INTERPRETER, command: DATA_API_RUNNER_SCRIPT, environment: environment('${self.input.revoke_operation}', '${self.input.revoke_request}') },
+        { type: 'local-exec', when: 'destroy', interpreter: DATA_API_RUNNER_INTERPRETER, command: DATA_API_RUNNER_SCRIPT, environment: environment(self('revoke_operation'), self('revoke_request')) },
       ],
     });
     // input: updated in place (no provisioner runs) when only the connection changes.
@@ -121,13 +122,5 @@ export class RedshiftStatementUnits extends Construct {
 function dataApiRequest(props: RedshiftStatementUnitsProps, unit: RedshiftUnit, sqls: string[]): string {
   const auth = 'dbUser' in props.auth ? { DbUser: props.auth.dbUser } : { SecretArn: props.auth.secretArn };
   const body = unit.transactional ? { Sqls: sqls } : { Sql: sqls[0] };
-  return escapeTemplate(JSON.stringify({ ClusterIdentifier: props.clusterId, Database: unitDatabase(unit, props.adminDatabase), ...auth, ...body, StatementName: `terraform:${unit.key}` }));
-}
-
-/**
- * Terraform reads "${" and "%{" in a literal string as template sequences. Estate names
- * cannot contain braces today; escaping keeps any future literal text from becoming one.
- */
-export function escapeTemplate(text: string): string {
-  return text.replace(/([$%])\{/g, '$1$1{');
+  return JSON.stringify({ ClusterIdentifier: props.clusterId, Database: unitDatabase(unit, props.adminDatabase), ...auth, ...body, StatementName: `terraform:${unit.key}` });
 }

@@ -99,15 +99,10 @@ export function immutaAccessKeyUserName(serverId: string): string {
 export function planAwsAccess(envName: string, env: Environment): AwsAccessPlan {
   const at = `environments.${envName}`;
   const partition = partitionOf(env.aws.region);
-  const names = new IamNameRegistry();
-  const clusters = env.redshift.map((c, i): ClusterAccessPlan => {
-    const field = `${at}.redshift[${i}]`;
+  const clusters = env.redshift.map((c): ClusterAccessPlan => {
     const region = c.region ?? env.aws.region;
-    if (partitionOf(region) !== partition) {
-      throw new Error(`${field}.region: ${region} is in partition ${partitionOf(region)}, but the environment's account is in ${partition}`);
-    }
     const serviceRole = c.serviceRole && {
-      roleName: names.add('role', c.serviceRole.name, `${field}.serviceRole.name`),
+      roleName: c.serviceRole.name,
       regions: c.serviceRole.regions,
       dbUserArns: c.serviceRole.dbUserArns,
       managedPolicies: c.serviceRole.managedPolicies,
@@ -116,15 +111,6 @@ export function planAwsAccess(envName: string, env: Environment): AwsAccessPlan 
     if (c.informatica) {
       const inf = c.informatica;
       const n = informaticaNames(c.id);
-      const f = `${field}.informatica`;
-      names.add('bucket', inf.stagingBucket, `${f}.stagingBucket`);
-      names.add('policy', n.policy, `${field}.id`);
-      if (inf.authentication === 'iam') {
-        names.add('role', n.agentRole, `${field}.id`);
-        names.add('role', n.redshiftRole, `${field}.id`);
-      } else {
-        names.add('user', n.user, `${field}.id`);
-      }
       informatica = {
         stagingBucket: inf.stagingBucket,
         authentication: inf.authentication,
@@ -150,12 +136,12 @@ export function planAwsAccess(envName: string, env: Environment): AwsAccessPlan 
       if (!im.immutaAwsAccountId || !im.externalId) throw new Error(`${field}.immuta: aws-assumed-role needs immutaAwsAccountId and externalId (seed 001)`);
       authentication = {
         type: 'aws-assumed-role',
-        roleName: names.add('role', im.systemRole, `${field}.immuta.systemRole`),
+        roleName: im.systemRole,
         immutaAwsAccountId: im.immutaAwsAccountId,
         externalId: im.externalId,
       };
     } else {
-      authentication = { type: 'aws-access-key', userName: names.add('user', immutaAccessKeyUserName(s.id), `${field}.id`) };
+      authentication = { type: 'aws-access-key', userName: immutaAccessKeyUserName(s.id) };
     }
     return [{
       serverId: s.id,
@@ -163,7 +149,7 @@ export function planAwsAccess(envName: string, env: Environment): AwsAccessPlan 
       resourceId: s.resourceId,
       dbUsername: im.systemRole,
       authentication,
-      policyName: names.add('policy', rdsConnectPolicyName(s.id), `${field}.id`),
+      policyName: rdsConnectPolicyName(s.id),
     }];
   });
 
@@ -172,19 +158,51 @@ export function planAwsAccess(envName: string, env: Environment): AwsAccessPlan 
   return { envName, accountId: env.aws.accountId, region: env.aws.region, partition, extraRegions, clusters, rdsIamAccess };
 }
 
-/**
- * IAM role, user and policy names are unique per account and compared without case;
- * bucket names are global. Two estate entries that would claim one name fail here, naming
- * both fields, instead of at apply time halfway through.
- */
-class IamNameRegistry {
-  private readonly seen = new Map<string, string>();
+/** An AWS name the access plane creates, the estate field it comes from, and where it must be unique. */
+export interface AwsName {
+  readonly kind: 'IAM role' | 'IAM user' | 'IAM policy' | 'S3 bucket' | 'KMS alias' | 'secret';
+  readonly name: string;
+  readonly field: string;
+  /** IAM names are per account; buckets are global; aliases and secrets per account and region. */
+  readonly scope: 'global' | 'account' | 'region';
+  readonly region: string;
+}
 
-  add(kind: 'role' | 'user' | 'policy' | 'bucket', name: string, field: string): string {
-    const key = `${kind}:${kind === 'bucket' ? name : name.toLowerCase()}`;
-    const first = this.seen.get(key);
-    if (first) throw new Error(`${field}: ${kind} name ${name} is already used by ${first}; each needs its own`);
-    this.seen.set(key, field);
-    return name;
-  }
+/**
+ * Every AWS name an environment's access plane creates, from the same naming functions the
+ * plan uses. The estate's consistency rules compare them within and across environments.
+ */
+export function awsNamesOf(envName: string, env: Environment, indexOf: (item: object, position: number) => number = (_, i) => i): AwsName[] {
+  const at = `environments.${envName}`;
+  const names: AwsName[] = [];
+  const add = (kind: AwsName['kind'], name: string, field: string, region: string) =>
+    names.push({ kind, name, field, region, scope: kind === 'S3 bucket' ? 'global' : kind.startsWith('IAM') ? 'account' : 'region' });
+  env.redshift.forEach((c, i) => {
+    const field = `${at}.redshift[${indexOf(c, i)}]`;
+    const region = c.region ?? env.aws.region;
+    if (c.serviceRole) add('IAM role', c.serviceRole.name, `${field}.serviceRole.name`, region);
+    const inf = c.informatica;
+    if (!inf) return;
+    const n = informaticaNames(c.id);
+    add('S3 bucket', inf.stagingBucket, `${field}.informatica.stagingBucket`, region);
+    add('IAM policy', n.policy, `${field}.id`, region);
+    if (inf.authentication === 'iam') {
+      add('IAM role', n.agentRole, `${field}.id`, region);
+      add('IAM role', n.redshiftRole, `${field}.id`, region);
+    } else {
+      add('IAM user', n.user, `${field}.id`, region);
+    }
+    if (inf.serverSideEncryption === 'kms') add('KMS alias', n.keyAlias, `${field}.id`, region);
+    if (inf.clientSideEncryption) add('secret', n.secret, `${field}.id`, region);
+  });
+  env.postgres.forEach((s, i) => {
+    const im = s.immuta;
+    if (!im || im.authentication === 'password') return;
+    const field = `${at}.postgres[${indexOf(s, i)}]`;
+    const region = s.region ?? env.aws.region;
+    if (im.authentication === 'aws-assumed-role') add('IAM role', im.systemRole, `${field}.immuta.systemRole`, region);
+    else add('IAM user', immutaAccessKeyUserName(s.id), `${field}.id`, region);
+    add('IAM policy', rdsConnectPolicyName(s.id), `${field}.id`, region);
+  });
+  return names;
 }

@@ -33,6 +33,13 @@ describe('AwsAccessStack', () => {
     for (const role of resources(json, 'aws_iam_role')) expect(role).not.toHaveProperty('provider');
   });
 
+  test('Informatica on the Hosted Agent gets an IAM user and no EC2 role or instance profile', () => {
+    const json = synthStack({ aws, redshift: [cluster('h', { informatica: { stagingBucket: 'h-staging', agent: 'hosted-agent', authentication: 'access-key' } })] });
+    expect(resources(json, 'aws_iam_user')).toHaveLength(1);
+    expect(resources(json, 'aws_iam_instance_profile')).toHaveLength(0);
+    expect(resources(json, 'aws_iam_role')).toHaveLength(0);
+  });
+
   test('one role association per cluster with the service role and the Informatica Redshift role', () => {
     const json = synthStack({ aws, redshift: [cluster('a', { serviceRole: { name: 'Copy' }, informatica: { stagingBucket: 'a-staging' } })] });
     const assoc = resources(json, 'aws_redshift_cluster_iam_roles');

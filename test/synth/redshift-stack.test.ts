@@ -2,7 +2,7 @@ import { TerraformStack, Testing } from 'cdktf';
 import { EXAMPLE_ESTATE_FILE, loadEstateFile } from '../../estate/load';
 import { Environment } from '../../estate/schema';
 import { RedshiftClusterGrants } from '../../constructs/redshift/redshift-cluster-grants';
-import { RedshiftStatementUnits, UnitInstance, escapeTemplate } from '../../constructs/redshift/redshift-statement-units';
+import { RedshiftStatementUnits, UnitInstance } from '../../constructs/redshift/redshift-statement-units';
 import { redshiftPlans } from '../../model/redshift/plan';
 import { RedshiftStack } from '../../stacks/redshift-stack';
 
@@ -179,10 +179,6 @@ describe('RedshiftStack', () => {
       .toContain('var.redshift_analytics_dev_informatica_loader_password');
   });
 
-  test('Terraform template sequences in literal text are escaped', () => {
-    expect(escapeTemplate(`CALL p('\${var.x}', '%{if}')`)).toBe(`CALL p('$\${var.x}', '%%{if}')`);
-    expect(escapeTemplate('a$$ b$ %')).toBe('a$$ b$ %');
-  });
 
   test('constructor validation names the prop and the rule', () => {
     const [plan] = redshiftPlans(estate().environments.dev);

@@ -62,7 +62,7 @@ describe('planAwsAccess on the example estate', () => {
   });
 });
 
-describe('planAwsAccess rules', () => {
+describe('planAwsAccess and the estate rules on AWS names', () => {
   test('a cluster in another region asks for a provider of that region', () => {
     const plan = planAwsAccess('test', env([cluster('west', { region: 'us-west-2', serviceRole: { name: 'West' } }), cluster('east', { serviceRole: { name: 'East' } })]));
     expect(plan.extraRegions).toEqual(['us-west-2']);
@@ -80,23 +80,23 @@ describe('planAwsAccess rules', () => {
   });
 
   test('two clusters claiming one service role name fail, naming both fields', () => {
-    expect(() => planAwsAccess('test', env([cluster('a', { serviceRole: {} }), cluster('b', { serviceRole: { name: 'redshiftcopyunload' } })])))
-      .toThrow('environments.test.redshift[1].serviceRole.name: role name redshiftcopyunload is already used by environments.test.redshift[0].serviceRole.name');
+    expect(() => env([cluster('a', { serviceRole: {} }), cluster('b', { serviceRole: { name: 'redshiftcopyunload' } })]))
+      .toThrow('environments.test.redshift[1].serviceRole.name: IAM role name redshiftcopyunload is already used by environments.test.redshift[0].serviceRole.name in the same account');
   });
 
   test('two servers with the same systemRole under aws-assumed-role fail: the role is named after it', () => {
-    expect(() => planAwsAccess('test', env([], [rdsServer('one', 'immuta_system'), rdsServer('two', 'immuta_system')])))
-      .toThrow('environments.test.postgres[1].immuta.systemRole: role name immuta_system is already used by environments.test.postgres[0].immuta.systemRole');
+    expect(() => env([], [rdsServer('one', 'immuta_system'), rdsServer('two', 'immuta_system')]))
+      .toThrow('environments.test.postgres[1].immuta.systemRole: IAM role name immuta_system is already used by environments.test.postgres[0].immuta.systemRole');
   });
 
   test('a service role may not take the name of an Immuta role', () => {
-    expect(() => planAwsAccess('test', env([cluster('a', { serviceRole: { name: 'immuta_system' } })], [rdsServer('one', 'immuta_system')])))
-      .toThrow('environments.test.postgres[0].immuta.systemRole: role name immuta_system is already used by environments.test.redshift[0].serviceRole.name');
+    expect(() => env([cluster('a', { serviceRole: { name: 'immuta_system' } })], [rdsServer('one', 'immuta_system')]))
+      .toThrow('environments.test.postgres[0].immuta.systemRole: IAM role name immuta_system is already used by environments.test.redshift[0].serviceRole.name');
   });
 
   test('two clusters staging in one bucket fail', () => {
-    expect(() => planAwsAccess('test', env([cluster('a', { informatica: { stagingBucket: 'shared-bucket' } }), cluster('b', { informatica: { stagingBucket: 'shared-bucket' } })])))
-      .toThrow('environments.test.redshift[1].informatica.stagingBucket: bucket name shared-bucket is already used');
+    expect(() => env([cluster('a', { informatica: { stagingBucket: 'shared-bucket' } }), cluster('b', { informatica: { stagingBucket: 'shared-bucket' } })]))
+      .toThrow('environments.test.redshift[1].informatica.stagingBucket: S3 bucket name shared-bucket is already used');
   });
 
   test('access-key servers get distinct users named after the server', () => {
@@ -108,7 +108,7 @@ describe('planAwsAccess rules', () => {
   });
 
   test('a cluster in another partition than the account fails', () => {
-    expect(() => planAwsAccess('test', env([cluster('a', { region: 'cn-north-1', serviceRole: {} })])))
-      .toThrow('environments.test.redshift[0].region: cn-north-1 is in partition aws-cn');
+    expect(() => env([cluster('a', { region: 'cn-north-1', serviceRole: {} })]))
+      .toThrow('environments.test.redshift[0].region: region cn-north-1 is in the aws-cn partition');
   });
 });

@@ -35,7 +35,7 @@ describe('estate loading', () => {
 
 describe('validation rules name the field and the rule', () => {
   const cases: [string, (doc: any) => void, RegExp][] = [
-    ['display name with a period', (d) => { d.environments.dev.redshift[0].immuta.displayName = 'analytics.dev'; }, /environments\.dev\.redshift\[0\]\.immuta\.displayName: must not contain a period/],
+    ['display name with a period', (d) => { d.environments.dev.redshift[0].immuta.displayName = 'analytics.dev'; }, /environments\.dev\.redshift\[0\]\.immuta\.displayName: must contain only ASCII letters, digits, hyphens and underscores/],
     ['display name is a restricted word', (d) => { d.environments.dev.postgres[0].immuta.displayName = 'Metadata'; }, /environments\.dev\.postgres\[0\]\.immuta\.displayName: must not be an Immuta restricted word/],
     ['unsupported PostgreSQL version', (d) => { d.environments.dev.postgres[0].majorVersion = 15; }, /environments\.dev\.postgres\[0\]\.majorVersion: must be one of 16, 17/],
     ['Informatica in an unsupported region', (d) => { d.environments.dev.aws.region = 'ap-east-1'; d.environments.dev.redshift[0].serviceRole.regions = ['ap-east-1']; d.environments.dev.redshift[0].serviceRole.dbUserArns = undefined; }, /environments\.dev\.redshift\[0\]\.region: Informatica staging is supported only in/],

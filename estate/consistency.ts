@@ -1,0 +1,189 @@
+import { awsNamesOf } from '../model/aws/access-plan';
+import { partitionOf } from '../model/aws/partition';
+import { redshiftPasswordVariable } from '../model/terraform-names';
+import { TERRAFORM_IDENTIFIER } from '../model/terraform-text';
+import { DBUSER_ARN_PATTERN } from './names';
+import { INFORMATICA_REGIONS } from './rules';
+import { indexInFile } from './schema';
+import type { Environment, Estate, ProtectedDatabase } from './schema';
+
+/** Reports one problem at an estate path. */
+export type IssueFn = (path: (string | number)[], message: string) => void;
+
+/**
+ * Rules that relate fields to each other: within a cluster or server, within an environment,
+ * and across environments (names that must be unique per account or worldwide). Each
+ * problem names the field it is about and the rule. They run on whatever part of the estate
+ * passed its own field rules, so both kinds of problem are reported in one run.
+ */
+export function consistencyRules(estate: Estate, issue: IssueFn): void {
+  const envNames = Object.keys(estate.environments).sort();
+  for (const envName of envNames) environmentRules(envName, estate.environments[envName], issue);
+  crossEnvironmentRules(estate, envNames, issue);
+}
+
+function environmentRules(envName: string, env: Environment, issue: IssueFn): void {
+  const base = ['environments', envName];
+  const partition = partitionOf(env.aws.region);
+  const samePartition = (region: string, path: (string | number)[]) => {
+    if (partitionOf(region) !== partition) issue(path, `region ${region} is in the ${partitionOf(region)} partition, but the environment's account (aws.region ${env.aws.region}) is in ${partition}`);
+  };
+
+  if (env.backend.type === 'cloud' && !env.backend.workspacePrefix === !env.backend.workspaceTags) {
+    issue([...base, 'backend'], 'a cloud backend needs exactly one of workspacePrefix or workspaceTags');
+  }
+  unique(env.redshift.map((c) => c.id), (i) => issue([...base, 'redshift', indexInFile(env.redshift[i], i), 'id'], 'must be unique within the environment'));
+  unique(env.postgres.map((s) => s.id), (i) => issue([...base, 'postgres', indexInFile(env.postgres[i], i), 'id'], 'must be unique within the environment'));
+
+  const variables = new Map<string, (string | number)[]>();
+  env.redshift.forEach((cluster, i) => {
+    const at = [...base, 'redshift', indexInFile(cluster, i)];
+    const clusterRegion = cluster.region ?? env.aws.region;
+    if (cluster.region) samePartition(cluster.region, [...at, 'region']);
+    const adminUser = 'dbUser' in cluster.admin ? cluster.admin.dbUser : undefined;
+    const inf = cluster.informatica;
+    if (inf) {
+      if (!(clusterRegion in INFORMATICA_REGIONS)) {
+        issue([...at, 'region'], `Informatica staging is supported only in ${Object.keys(INFORMATICA_REGIONS).join(', ')} (Informatica's Redshift connector requirements); cluster region is ${clusterRegion}`);
+      }
+      if (inf.stagingRegion && inf.stagingRegion !== clusterRegion) {
+        issue([...at, 'informatica', 'stagingRegion'], `must be the cluster's region ${clusterRegion}: the S3 bucket and the Redshift cluster must reside in the same region (Informatica's Redshift connector requirements)`);
+      }
+      if (inf.agent === 'hosted-agent' && inf.authentication === 'iam') {
+        issue([...at, 'informatica', 'authentication'], 'must be access-key with agent hosted-agent: the Hosted Agent does not support IAM authentication (Informatica\'s Redshift connector requirements)');
+      }
+      if (inf.temp && inf.temp.users.length + inf.temp.groups.length === 0) {
+        issue([...at, 'informatica', 'temp'], 'must list at least one user or group to receive TEMP once it is revoked from PUBLIC (Informatica\'s Redshift connector requirements)');
+      }
+      const connector = inf.connectorUser?.name;
+      if (connector && connector === adminUser) issue([...at, 'informatica', 'connectorUser', 'name'], `must not be the admin user ${adminUser}: destroying the connector user would drop the admin`);
+    }
+    const role = cluster.serviceRole;
+    role?.regions?.forEach((r, j) => samePartition(r, [...at, 'serviceRole', 'regions', j]));
+    role?.dbUserArns?.forEach((arn, j) => {
+      const m = DBUSER_ARN_PATTERN.exec(arn);
+      if (!m) return;
+      const [, arnPartition, arnRegion, arnAccount, arnCluster] = m;
+      const path = [...at, 'serviceRole', 'dbUserArns', j];
+      if (arnPartition !== partition) issue(path, `is in the ${arnPartition} partition, but the environment's account is in ${partition}`);
+      if (arnAccount !== env.aws.accountId) issue(path, `must be in the environment's account ${env.aws.accountId}`);
+      if (arnCluster !== cluster.id) issue(path, `names cluster ${arnCluster}, but this service role belongs to cluster ${cluster.id}`);
+      if (role.regions && !role.regions.includes(arnRegion)) issue(path, `region ${arnRegion} is not in serviceRole.regions, so this user could never assume the role`);
+    });
+    const im = cluster.immuta;
+    if (im) {
+      const iat = [...at, 'immuta'];
+      unique(im.exemptUsers, (j) => issue([...iat, 'exemptUsers', j], 'is listed twice'));
+      if (im.exemptUsers.includes(im.systemUser)) issue([...iat, 'exemptUsers'], 'must not contain the Immuta system user');
+      if (im.systemUser === adminUser) issue([...iat, 'systemUser'], `must not be the admin user ${adminUser}: the stack creates, alters and may drop the system user`);
+      if (inf?.connectorUser && im.systemUser === inf.connectorUser.name) issue([...iat, 'systemUser'], `must not be the Informatica connector user ${inf.connectorUser.name}: each is a user of its own`);
+      if (im.database === cluster.database) issue([...iat, 'database'], `must not be the cluster's connect database ${cluster.database}: the Immuta database is created and may be dropped by the stack`);
+      if (inf?.temp && im.database === inf.temp.database) issue([...iat, 'database'], `must not be the Informatica TEMP database ${inf.temp.database}`);
+      protectedRules(im.protect, [...iat, 'protect'], im.database, issue);
+      uniqueMappings(im.userMappings.map((m) => m.immutaUser), [...iat, 'userMappings'], issue);
+    }
+    // Password users become Terraform variable names: they must be valid and distinct.
+    const passwordUsers: [string, (string | number)[]][] = [];
+    if (im?.authentication === 'password') passwordUsers.push([im.systemUser, [...at, 'immuta', 'systemUser']]);
+    if (inf?.connectorUser) passwordUsers.push([inf.connectorUser.name, [...at, 'informatica', 'connectorUser', 'name']]);
+    for (const [user, path] of passwordUsers) {
+      const variable = redshiftPasswordVariable(cluster.id, user);
+      const first = variables.get(variable);
+      if (!TERRAFORM_IDENTIFIER.test(variable)) issue(path, `becomes the Terraform variable name ${variable}, which may hold only letters, digits, underscores and hyphens: choose a name without $`);
+      else if (first) issue(path, `becomes the Terraform variable ${variable}, which ${fieldName(first)} already uses (hyphens in cluster ids become underscores): rename one of the users`);
+      else variables.set(variable, path);
+    }
+  });
+
+  env.postgres.forEach((server, i) => {
+    const at = [...base, 'postgres', indexInFile(server, i)];
+    const aws = server.deployment === 'rds' || server.deployment === 'aurora';
+    if (server.region) samePartition(server.region, [...at, 'region']);
+    if (server.adminIamAuth && !aws) issue([...at, 'adminIamAuth'], 'IAM authentication exists only for rds and aurora deployments');
+    const im = server.immuta;
+    if (!im) return;
+    const iat = [...at, 'immuta'];
+    protectedRules(im.protect, [...iat, 'protect'], im.database, issue);
+    if (im.systemRole === server.adminUsername) issue([...iat, 'systemRole'], `must not be the admin login ${server.adminUsername}: the stack creates, alters and may drop the system role`);
+    if (im.authentication !== 'password') {
+      if (!aws) issue([...iat, 'authentication'], `${im.authentication} is offered only for rds and aurora deployments (Immuta's PostgreSQL requirements); use password`);
+      if (!server.resourceId) issue([...at, 'resourceId'], `is required for ${im.authentication} authentication: rds-db:connect is granted on dbuser:<resourceId>/<user> (Immuta's PostgreSQL requirements)`);
+    }
+    if (im.authentication === 'aws-assumed-role') {
+      if (!im.immutaAwsAccountId) issue([...iat, 'immutaAwsAccountId'], 'is required for aws-assumed-role authentication: the trust policy names Immuta\'s account (Immuta\'s PostgreSQL requirements)');
+      if (!im.externalId) issue([...iat, 'externalId'], 'is required for aws-assumed-role authentication: the trust policy must check sts:ExternalId (Immuta\'s PostgreSQL requirements)');
+      if (im.systemRole.includes('$')) issue([...iat, 'systemRole'], 'is also the IAM role name with aws-assumed-role authentication, and IAM names cannot contain $');
+    } else {
+      if (im.immutaAwsAccountId) issue([...iat, 'immutaAwsAccountId'], 'is used only with aws-assumed-role authentication');
+      if (im.externalId) issue([...iat, 'externalId'], 'is used only with aws-assumed-role authentication');
+    }
+    uniqueMappings(im.userMappings.map((m) => m.immutaUser), [...iat, 'userMappings'], issue);
+    const roleOwners = new Map<string, number>();
+    im.userMappings.forEach((m, j) => {
+      const mat = [...iat, 'userMappings', j, 'aws'];
+      if (m.aws && !aws) issue(mat, 'AWS principal mapping applies only to rds and aurora deployments (Immuta\'s PostgreSQL requirements)');
+      if (m.aws && m.aws.type !== 'unset' && !m.aws.value) issue([...mat, 'value'], `is required for type ${m.aws.type}`);
+      if (m.aws?.type === 'identity-center-user' && m.aws.value && !/^[0-9a-f-]{10,64}$/.test(m.aws.value)) {
+        issue([...mat, 'value'], 'must be the numeric Identity Center User ID, not an e-mail address (Immuta\'s PostgreSQL requirements)');
+      }
+      if (m.aws?.type === 'iam-role' && m.aws.value) {
+        const first = roleOwners.get(m.aws.value);
+        if (first !== undefined) issue([...mat, 'value'], `is already mapped to userMappings[${first}]: only a single Immuta user can be mapped to an IAM role (Immuta's PostgreSQL requirements)`);
+        else roleOwners.set(m.aws.value, j);
+      }
+    });
+  });
+}
+
+/** Names that must be unique per account or worldwide, and state buckets that staging must not touch. */
+function crossEnvironmentRules(estate: Estate, envNames: string[], issue: IssueFn): void {
+  const fieldPath = (field: string) => field.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  const stateBuckets = new Map<string, string>();
+  for (const envName of envNames) {
+    const backend = estate.environments[envName].backend;
+    if (backend.type === 's3') stateBuckets.set(backend.bucket, envName);
+  }
+  const seen = new Map<string, string>();
+  for (const envName of envNames) {
+    const env = estate.environments[envName];
+    for (const n of awsNamesOf(envName, env, indexInFile)) {
+      if (n.kind === 'S3 bucket' && stateBuckets.has(n.name)) {
+        issue(fieldPath(n.field), `is the Terraform state bucket of environment ${stateBuckets.get(n.name)}: a staging bucket gets an expiry rule and a policy of its own, so it must be a bucket of its own`);
+      }
+      const where = n.scope === 'global' ? '' : n.scope === 'account' ? env.aws.accountId : `${env.aws.accountId}/${n.region}`;
+      // IAM compares names without case; other names are exact.
+      const key = `${n.kind}|${where}|${n.kind.startsWith('IAM') ? n.name.toLowerCase() : n.name}`;
+      const first = seen.get(key);
+      if (first) issue(fieldPath(n.field), `${n.kind} name ${n.name} is already used by ${first}${n.scope === 'global' ? '' : ` in the same ${n.scope === 'account' ? 'account' : 'account and region'}`}; each needs its own`);
+      else seen.set(key, n.field);
+    }
+  }
+}
+
+function protectedRules(dbs: ProtectedDatabase[], at: (string | number)[], immutaDatabase: string, issue: IssueFn) {
+  unique(dbs.map((d) => d.database), (i) => issue([...at, i, 'database'], 'is listed twice'));
+  dbs.forEach((db, i) => {
+    if (db.database === immutaDatabase) issue([...at, i, 'database'], 'is the Immuta database, which must not also be a protected database');
+    unique(db.schemas.map((s) => s.name), (j) => issue([...at, i, 'schemas', j], 'is listed twice'));
+    db.schemas.forEach((s, j) => unique(s.tables ?? [], (k) => issue([...at, i, 'schemas', j, 'tables', k], 'is listed twice')));
+    unique(db.tableOwners ?? [], (j) => issue([...at, i, 'tableOwners', j], 'is listed twice'));
+  });
+}
+
+/** Immuta keeps one mapping per Immuta user; user names compare without case. */
+function uniqueMappings(users: string[], at: (string | number)[], issue: IssueFn) {
+  unique(users.map((u) => u.toLowerCase()), (j) => issue([...at, j, 'immutaUser'], 'is mapped twice: Immuta keeps one mapping per user'));
+}
+
+/** The estate path as the error list prints it: environments.dev.redshift[0].id. */
+export function fieldName(path: readonly (string | number)[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : String(p)), '');
+}
+
+function unique(values: string[], onDuplicate: (index: number) => void) {
+  const seen = new Set<string>();
+  values.forEach((v, i) => {
+    if (seen.has(v)) onDuplicate(i);
+    seen.add(v);
+  });
+}

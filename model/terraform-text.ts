@@ -1,0 +1,12 @@
+/**
+ * Terraform reads `${` and `%{` in any string of a configuration as the start of an
+ * interpolation or a directive, and `$${` / `%%{` as the literal text. This is the escape
+ * every literal string gets on its way into cdk.tf.json (stacks/private/literal-boundary.ts).
+ * Applied exactly once: `$${x}` as estate text becomes `$$${x}` and reads back as `$${x}`.
+ */
+export function escapeTemplateText(text: string): string {
+  return text.replace(/([$%])\{/g, '$1$1{');
+}
+
+/** Terraform identifiers: variable, output, resource and provider alias names. */
+export const TERRAFORM_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
