@@ -1,19 +1,20 @@
 /**
- * Facts taken from the vendor documents in shared/seeds. Every validation rule that
- * cites a seed reads its data from here, so a newer document means one edit.
+ * Facts taken from the vendor documents (Immuta's Redshift and PostgreSQL requirements,
+ * Informatica's Redshift connector requirements, the Redshift IAM role guide). Every rule that
+ * cites one reads its data from here, so a newer document means one edit.
  */
 
-/** Seeds 000 and 001: a connection display name cannot be any of these words. */
+/** Immuta's Redshift and PostgreSQL requirements: a connection display name cannot be any of these words. */
 export const IMMUTA_RESTRICTED_WORDS: readonly string[] = [
   'data', 'connection', 'object', 'crawl', 'search', 'settings',
   'metadata', 'permission', 'sync', 'bulk', 'upgrade',
 ];
 
-/** Seed 001: Immuta supports PostgreSQL 16 and 17 only. */
+/** Immuta's PostgreSQL requirements: Immuta supports PostgreSQL 16 and 17 only. */
 export const SUPPORTED_POSTGRES_MAJOR_VERSIONS: readonly number[] = [16, 17];
 
 /**
- * Seed 002: regions the Informatica Amazon Redshift connector supports, by the names the
+ * Informatica's Redshift connector requirements: regions the Informatica Amazon Redshift connector supports, by the names the
  * document uses. "AWS GovCloud" is read as GovCloud (US-West), the region that name meant
  * when the document was written; see docs/informatica-regions.md.
  */
@@ -35,14 +36,14 @@ export const INFORMATICA_REGIONS: Readonly<Record<string, string>> = {
   'us-west-2': 'US West (Oregon)',
 };
 
-/** Seed 003: the policies the console flow attaches to a Redshift service role. */
+/** The Redshift IAM role guide: the policies the console flow attaches to a Redshift service role. */
 export const REDSHIFT_SERVICE_ROLE_DEFAULT_POLICIES: readonly string[] = [
   'AmazonS3ReadOnlyAccess',
   'AWSGlueConsoleFullAccess',
 ];
 
-/** Seed 000: the role whose members Immuta's data policies do not apply to. */
+/** Immuta's Redshift requirements: the role whose members Immuta's data policies do not apply to. */
 export const IMMUTA_EXEMPTION_ROLE = 'immuta_exemption';
 
-/** Seed 001: the RDS role that lets a database user log in with an IAM token. */
+/** Immuta's PostgreSQL requirements: the RDS role that lets a database user log in with an IAM token. */
 export const RDS_IAM_ROLE = 'rds_iam';

@@ -16,7 +16,7 @@ export interface AwsAccessStackProps {
   readonly environment: Environment;
 }
 
-/** The AWS side of seeds 001, 002 and 003 for one environment: IAM, KMS, S3 and Secrets Manager. */
+/** The AWS side of Immuta's PostgreSQL requirements and Informatica's Redshift connector requirements and the Redshift IAM role guide for one environment: IAM, KMS, S3 and Secrets Manager. */
 export class AwsAccessStack extends EstateStack {
   /** ARN of the role Immuta assumes, per PostgreSQL server id (aws-assumed-role servers only). */
   readonly immutaRoleArns: Readonly<Record<string, string>>;

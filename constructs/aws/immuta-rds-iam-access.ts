@@ -20,19 +20,19 @@ export interface ImmutaRdsIamAccessProps {
   readonly accountId: string;
   /** DbiResourceId of the instance (db-...) or cluster (cluster-...). */
   readonly resourceId: string;
-  /** The database user Immuta logs in as; it needs the rds_iam role in PostgreSQL (seed 001). */
+  /** The database user Immuta logs in as; it needs the rds_iam role in PostgreSQL (Immuta's PostgreSQL requirements). */
   readonly dbUsername: string;
   /** Name of the customer managed policy allowing rds-db:connect. */
   readonly policyName: string;
   /**
    * `aws-assumed-role`: a role Immuta's account assumes with the external id, named as
-   * the database user; `aws-access-key`: an IAM user with an access key (seed 001).
+   * the database user; `aws-access-key`: an IAM user with an access key (Immuta's PostgreSQL requirements).
    */
   readonly authentication: RdsIamAuthentication;
 }
 
 /**
- * Seed 001, Amazon Aurora or Amazon RDS: the IAM side of Immuta's connection. A policy
+ * Immuta's PostgreSQL requirements, Amazon Aurora or Amazon RDS: the IAM side of Immuta's connection. A policy
  * allowing only `rds-db:connect` as the one database user, and the principal Immuta
  * authenticates as. Outputs carry what Immuta's connection form asks for.
  */
@@ -56,31 +56,31 @@ export class ImmutaRdsIamAccess extends Construct {
 
     this.policy = new IamPolicy(this, 'policy', {
       name: props.policyName,
-      description: `rds-db:connect as ${props.dbUsername} on ${props.resourceId} for Immuta (seed 001)`,
+      description: `rds-db:connect as ${props.dbUsername} on ${props.resourceId} for Immuta (Immuta's PostgreSQL requirements)`,
       policy: policyJson(rdsConnectPolicy({ partition, region: props.region, accountId: props.accountId, resourceId: props.resourceId, dbUsername: props.dbUsername })),
     });
 
     if (auth.type === 'aws-assumed-role') {
-      check(auth.roleName === props.dbUsername, name, 'authentication.roleName', `must equal dbUsername ${props.dbUsername}: Immuta's Username field takes the IAM role name (seed 001)`);
+      check(auth.roleName === props.dbUsername, name, 'authentication.roleName', `must equal dbUsername ${props.dbUsername}: Immuta's Username field takes the IAM role name (Immuta\'s PostgreSQL requirements)`);
       checkAccountId(name, 'authentication.immutaAwsAccountId', auth.immutaAwsAccountId);
       checkPattern(name, 'authentication.externalId', auth.externalId, /^[A-Za-z0-9+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/- (sts:ExternalId)');
       const role = this.role = new PolicyAttachedRole(this, 'role', {
         roleName: auth.roleName,
         trustPolicy: immutaTrustPolicy(partition, auth.immutaAwsAccountId, auth.externalId),
         policyArn: this.policy.arn,
-        description: `Assumed by Immuta (account ${auth.immutaAwsAccountId}) to connect to PostgreSQL ${props.serverId} (seed 001)`,
+        description: `Assumed by Immuta (account ${auth.immutaAwsAccountId}) to connect to PostgreSQL ${props.serverId} (Immuta's PostgreSQL requirements)`,
       }).role;
-      namedOutput(this, out('role_arn'), role.arn, `Immuta connection form, Role ARN, for ${props.serverId} (seed 001, AWS Assumed Role)`);
-      namedOutput(this, out('external_id'), auth.externalId, `Immuta connection form, External ID, for ${props.serverId} (seed 001, AWS Assumed Role)`);
+      namedOutput(this, out('role_arn'), role.arn, `Immuta connection form, Role ARN, for ${props.serverId} (Immuta's PostgreSQL requirements, AWS Assumed Role)`);
+      namedOutput(this, out('external_id'), auth.externalId, `Immuta connection form, External ID, for ${props.serverId} (Immuta's PostgreSQL requirements, AWS Assumed Role)`);
     } else {
-      check(auth.type === 'aws-access-key', name, 'authentication.type', 'must be aws-assumed-role or aws-access-key (seed 001)');
+      check(auth.type === 'aws-access-key', name, 'authentication.type', 'must be aws-assumed-role or aws-access-key (Immuta\'s PostgreSQL requirements)');
       new AccessKeyUser(this, 'user', {
         userName: auth.userName,
         policyArn: this.policy.arn,
         outputPrefix: outputName('postgres', props.serverId, 'immuta'),
-        purpose: `Immuta's connection to PostgreSQL ${props.serverId} (seed 001, AWS Access Key)`,
+        purpose: `Immuta's connection to PostgreSQL ${props.serverId} (Immuta\'s PostgreSQL requirements, AWS Access Key)`,
       });
     }
-    namedOutput(this, out('username'), props.dbUsername, `Immuta connection form, Username, for ${props.serverId} (seed 001)`);
+    namedOutput(this, out('username'), props.dbUsername, `Immuta connection form, Username, for ${props.serverId} (Immuta's PostgreSQL requirements)`);
   }
 }

@@ -26,7 +26,7 @@ import { check, checkAccountId, checkOwnerId, checkPattern, checkRegion } from '
 
 /** S3 bucket names; no dots, which break TLS with virtual-host addressing. */
 const BUCKET_PATTERN = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
-/** Seed 002's JDBC URL form. */
+/** Informatica's Redshift connector requirements' JDBC URL form. */
 const JDBC_URL_PATTERN = /^jdbc:redshift:\/\/[A-Za-z0-9.-]+:\d{1,5}\/[a-z_][a-z0-9_$]*\?ssl=true$/;
 /** `openssl rand -base64 32`: a 256-bit AES key in Base64, what Informatica's Master Symmetric Key field takes. */
 const MASTER_KEY_PATTERN = '^[A-Za-z0-9+/]{43}=$';
@@ -34,19 +34,19 @@ const MASTER_KEY_PATTERN = '^[A-Za-z0-9+/]{43}=$';
 export interface InformaticaRedshiftConnectorProps {
   /** Identifier of the cluster; names the IAM objects, key alias, secret, variables and outputs. */
   readonly clusterId: string;
-  /** The cluster's region: seed 002 requires the bucket there, and the key and secret follow the bucket. */
+  /** The cluster's region: Informatica's Redshift connector requirements requires the bucket there, and the key and secret follow the bucket. */
   readonly region: string;
   /** Account that owns the bucket and key: the key policy's administrator. */
   readonly accountId: string;
   /** Name of the staging bucket (globally unique). */
   readonly stagingBucket: string;
-  /** Seed 002: `access-key` creates an IAM user and access key; `iam` an EC2 role with instance profile for the Secure Agent and a Redshift role. */
+  /** Informatica's Redshift connector requirements: `access-key` creates an IAM user and access key; `iam` an EC2 role with instance profile for the Secure Agent and a Redshift role. */
   readonly authentication: 'access-key' | 'iam';
   /** `kms`: SSE-KMS with a customer managed key made here; `s3`: SSE-S3 (AES256). */
   readonly serverSideEncryption: 'kms' | 's3';
-  /** Seed 002: a Secrets Manager secret for the client-side master symmetric key. */
+  /** Informatica's Redshift connector requirements: a Secrets Manager secret for the client-side master symmetric key. */
   readonly clientSideEncryption: boolean;
-  /** The connection's JDBC URL, `jdbc:redshift://<endpoint>:<port>/<database>?ssl=true` (seed 002). */
+  /** The connection's JDBC URL, `jdbc:redshift://<endpoint>:<port>/<database>?ssl=true` (Informatica's Redshift connector requirements). */
   readonly jdbcUrl: string;
   /**
    * Names of the IAM objects, key alias and secret.
@@ -67,7 +67,7 @@ export interface InformaticaRedshiftConnectorProps {
 }
 
 /**
- * Seed 002: everything the Informatica Amazon Redshift connector needs on the AWS side:
+ * Informatica's Redshift connector requirements: everything the Informatica Amazon Redshift connector needs on the AWS side:
  * the S3 staging bucket (public access blocked, bucket owner enforced, TLS only, default
  * encryption), the minimal IAM policy, the identities of the chosen authentication mode,
  * the customer managed key with those identities in its key policy, and the secret for
@@ -94,8 +94,8 @@ export class InformaticaRedshiftConnector extends Construct {
     checkRegion(name, 'region', props.region);
     checkAccountId(name, 'accountId', props.accountId);
     checkPattern(name, 'stagingBucket', props.stagingBucket, BUCKET_PATTERN, 'must be an S3 bucket name: 3-63 lower-case letters, digits and hyphens');
-    checkPattern(name, 'jdbcUrl', props.jdbcUrl, JDBC_URL_PATTERN, 'must be jdbc:redshift://<endpoint>:<port>/<database>?ssl=true (seed 002)');
-    check(['access-key', 'iam'].includes(props.authentication), name, 'authentication', 'must be access-key or iam (seed 002)');
+    checkPattern(name, 'jdbcUrl', props.jdbcUrl, JDBC_URL_PATTERN, 'must be jdbc:redshift://<endpoint>:<port>/<database>?ssl=true (Informatica\'s Redshift connector requirements)');
+    check(['access-key', 'iam'].includes(props.authentication), name, 'authentication', 'must be access-key or iam (Informatica\'s Redshift connector requirements)');
     check(['kms', 's3'].includes(props.serverSideEncryption), name, 'serverSideEncryption', 'must be kms or s3');
     const expiration = props.stagedObjectExpirationDays ?? 7;
     check(Number.isInteger(expiration) && expiration >= 1, name, 'stagedObjectExpirationDays', 'must be a whole number of days, at least 1');
@@ -134,7 +134,7 @@ export class InformaticaRedshiftConnector extends Construct {
     if (props.serverSideEncryption === 'kms') {
       this.key = new KmsKey(this, 'key', {
         ...regional,
-        description: `Informatica staging bucket ${props.stagingBucket} of Redshift cluster ${props.clusterId} (seed 002)`,
+        description: `Informatica staging bucket ${props.stagingBucket} of Redshift cluster ${props.clusterId} (Informatica's Redshift connector requirements)`,
         enableKeyRotation: true,
       });
       new KmsAlias(this, 'key-alias', { ...regional, name: `alias/${names.keyAlias}`, targetKeyId: this.key.keyId });
@@ -153,7 +153,7 @@ export class InformaticaRedshiftConnector extends Construct {
 
     this.policy = new IamPolicy(this, 'policy', {
       name: names.policy,
-      description: `Minimal policy of the Informatica Amazon Redshift connector for staging bucket ${props.stagingBucket} (seed 002)`,
+      description: `Minimal policy of the Informatica Amazon Redshift connector for staging bucket ${props.stagingBucket} (Informatica's Redshift connector requirements)`,
       policy: policyJson(informaticaStagingPolicy({ partition, bucket: props.stagingBucket })),
     });
 
@@ -161,26 +161,26 @@ export class InformaticaRedshiftConnector extends Construct {
     if (props.authentication === 'iam') {
       const role = (id: string, roleName: string, service: string, description: string) =>
         new PolicyAttachedRole(this, id, { roleName, trustPolicy: serviceTrustPolicy(servicePrincipal(service)), policyArn: this.policy.arn, description }).role;
-      this.agentRole = role('agent', names.agentRole, 'ec2', `EC2 role of the Informatica Secure Agent for Redshift cluster ${props.clusterId} (seed 002)`);
-      this.redshiftRole = role('redshift', names.redshiftRole, 'redshift', `Redshift role for Informatica COPY/UNLOAD on cluster ${props.clusterId} (seed 002)`);
+      this.agentRole = role('agent', names.agentRole, 'ec2', `EC2 role of the Informatica Secure Agent for Redshift cluster ${props.clusterId} (Informatica's Redshift connector requirements)`);
+      this.redshiftRole = role('redshift', names.redshiftRole, 'redshift', `Redshift role for Informatica COPY/UNLOAD on cluster ${props.clusterId} (Informatica's Redshift connector requirements)`);
       const profile = new IamInstanceProfile(this, 'agent-profile', { name: names.agentRole, role: this.agentRole.name });
       keyUsers = [this.agentRole.arn, this.redshiftRole.arn];
-      namedOutput(this, out('agent_role_arn'), this.agentRole.arn, 'EC2 role of the Secure Agent (seed 002, IAM authentication)');
-      namedOutput(this, out('agent_instance_profile'), profile.name, 'Instance profile to assign to the Secure Agent EC2 instance (seed 002, IAM authentication)');
-      namedOutput(this, out('redshift_role_arn'), this.redshiftRole.arn, 'Redshift Role ARN for AWS_IAM_ROLE in UNLOAD and COPY (seed 002, IAM authentication)');
+      namedOutput(this, out('agent_role_arn'), this.agentRole.arn, 'EC2 role of the Secure Agent (Informatica\'s Redshift connector requirements, IAM authentication)');
+      namedOutput(this, out('agent_instance_profile'), profile.name, 'Instance profile to assign to the Secure Agent EC2 instance (Informatica\'s Redshift connector requirements, IAM authentication)');
+      namedOutput(this, out('redshift_role_arn'), this.redshiftRole.arn, 'Redshift Role ARN for AWS_IAM_ROLE in UNLOAD and COPY (Informatica\'s Redshift connector requirements, IAM authentication)');
     } else {
       const user = new AccessKeyUser(this, 'user', {
         userName: names.user,
         policyArn: this.policy.arn,
         outputPrefix: prefix,
-        purpose: `the Informatica Amazon Redshift connection of cluster ${props.clusterId} (seed 002)`,
+        purpose: `the Informatica Amazon Redshift connection of cluster ${props.clusterId} (Informatica's Redshift connector requirements)`,
       });
       keyUsers = [user.user.arn];
     }
     if (this.key) {
-      // Seed 002: the EC2 and Redshift roles (or the user) must be in the key's policy.
+      // Informatica's Redshift connector requirements: the EC2 and Redshift roles (or the user) must be in the key's policy.
       this.key.policy = policyJson(stagingKeyPolicy({ partition, accountId: props.accountId, keyUsers }));
-      namedOutput(this, out('kms_key_arn'), this.key.arn, 'Customer managed key of the staging bucket (seed 002, server-side encryption)');
+      namedOutput(this, out('kms_key_arn'), this.key.arn, 'Customer managed key of the staging bucket (Informatica\'s Redshift connector requirements, server-side encryption)');
     }
 
     if (props.clientSideEncryption) {
@@ -208,7 +208,7 @@ export class InformaticaRedshiftConnector extends Construct {
       this.masterKeySecret = new SecretsmanagerSecret(this, 'master-key-secret', {
         ...regional,
         name: names.secret,
-        description: `Client-side encryption master symmetric key of the Informatica connection for Redshift cluster ${props.clusterId} (seed 002)`,
+        description: `Client-side encryption master symmetric key of the Informatica connection for Redshift cluster ${props.clusterId} (Informatica's Redshift connector requirements)`,
         kmsKeyId: this.key?.arn,
       });
       new SecretsmanagerSecretVersion(this, 'master-key-value', {
@@ -217,10 +217,10 @@ export class InformaticaRedshiftConnector extends Construct {
         secretStringWo: this.masterKeyVariable.stringValue,
         secretStringWoVersion: version.numberValue,
       });
-      namedOutput(this, out('master_key_secret_arn'), this.masterKeySecret.arn, 'Secret holding the client-side master symmetric key (seed 002, client-side encryption)');
+      namedOutput(this, out('master_key_secret_arn'), this.masterKeySecret.arn, 'Secret holding the client-side master symmetric key (Informatica\'s Redshift connector requirements, client-side encryption)');
     }
 
-    namedOutput(this, out('staging_bucket'), this.bucket.bucket, 'S3 staging bucket of the Informatica Amazon Redshift connection (seed 002)');
-    namedOutput(this, out('jdbc_url'), props.jdbcUrl, 'JDBC URL of the Informatica Amazon Redshift connection, with ssl=true (seed 002)');
+    namedOutput(this, out('staging_bucket'), this.bucket.bucket, 'S3 staging bucket of the Informatica Amazon Redshift connection (Informatica\'s Redshift connector requirements)');
+    namedOutput(this, out('jdbc_url'), props.jdbcUrl, 'JDBC URL of the Informatica Amazon Redshift connection, with ssl=true (Informatica\'s Redshift connector requirements)');
   }
 }

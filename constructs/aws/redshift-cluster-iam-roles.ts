@@ -19,7 +19,7 @@ export interface RedshiftClusterIamRolesProps {
 }
 
 /**
- * The cluster's IAM role list (seed 003 "Associate the role with your cluster", seed 002
+ * The cluster's IAM role list (the Redshift IAM role guide "Associate the role with your cluster", Informatica's Redshift connector requirements
  * "add the Redshift Role ARN to the Amazon Redshift cluster"). `aws_redshift_cluster_iam_roles`
  * owns the whole list, so there is exactly one per cluster, holding every role the
  * estate attaches; two of them would undo each other on every apply.

@@ -17,7 +17,7 @@ const MAX_ATTACHED_POLICIES = 20;
 export interface RedshiftServiceRoleProps {
   /** Identifier of the cluster the role serves; names the output. */
   readonly clusterId: string;
-  /** IAM role name, unique in the account; seed 003's example is RedshiftCopyUnload. */
+  /** IAM role name, unique in the account; the Redshift IAM role guide's example is RedshiftCopyUnload. */
   readonly roleName: string;
   /** Partition of the account: the managed policy ARNs differ between aws, aws-cn and aws-us-gov. */
   readonly partition: Partition;
@@ -34,13 +34,13 @@ export interface RedshiftServiceRoleProps {
   readonly dbUserArns?: readonly string[];
   /**
    * AWS managed policies to attach, by name (or path/name).
-   * @default AmazonS3ReadOnlyAccess and AWSGlueConsoleFullAccess (seed 003)
+   * @default AmazonS3ReadOnlyAccess and AWSGlueConsoleFullAccess (the Redshift IAM role guide)
    */
   readonly managedPolicies?: readonly string[];
 }
 
 /**
- * Seed 003: the IAM role Redshift assumes for COPY, UNLOAD and other calls on the users'
+ * The Redshift IAM role guide: the IAM role Redshift assumes for COPY, UNLOAD and other calls on the users'
  * behalf, optionally restricted to regions and to database users. Associating it with
  * the cluster is RedshiftClusterIamRoles' job, because that association is exclusive.
  */
@@ -60,7 +60,7 @@ export class RedshiftServiceRole extends Construct {
     check(props.regions === undefined || props.regions.length > 0, name, 'regions', 'must list at least one region when given (omit it for every region)');
     props.dbUserArns?.forEach((arn, i) => {
       const m = DBUSER_ARN_PATTERN.exec(arn);
-      check(m !== null, name, `dbUserArns[${i}]`, `${JSON.stringify(arn)} must be arn:aws:redshift:region:account-id:dbuser:cluster-name/user-name (seed 003)`);
+      check(m !== null, name, `dbUserArns[${i}]`, `${JSON.stringify(arn)} must be arn:aws:redshift:region:account-id:dbuser:cluster-name/user-name (the Redshift IAM role guide)`);
       check(m![1] === props.partition, name, `dbUserArns[${i}]`, `must be in partition ${props.partition}`);
     });
     check(props.dbUserArns === undefined || props.dbUserArns.length > 0, name, 'dbUserArns', 'must list at least one user when given (omit it for every user)');
@@ -71,7 +71,7 @@ export class RedshiftServiceRole extends Construct {
 
     this.role = new IamRole(this, 'role', {
       name: props.roleName,
-      description: `Redshift service role for COPY/UNLOAD on cluster ${props.clusterId} (seed 003)`,
+      description: `Redshift service role for COPY/UNLOAD on cluster ${props.clusterId} (the Redshift IAM role guide)`,
       assumeRolePolicy: policyJson(redshiftServiceRoleTrustPolicy({ regions: props.regions, dbUserArns: props.dbUserArns })),
     });
     if (policies.length > 0) {
@@ -81,6 +81,6 @@ export class RedshiftServiceRole extends Construct {
       new IamRolePolicyAttachment(this, 'managed-policies', { forEach: each, role: this.role.name, policyArn: each.value });
     }
     namedOutput(this, outputName('redshift', props.clusterId, 'service_role_arn'), this.role.arn,
-      `ARN of the Redshift service role of cluster ${props.clusterId}, for IAM_ROLE in COPY and UNLOAD (seed 003)`);
+      `ARN of the Redshift service role of cluster ${props.clusterId}, for IAM_ROLE in COPY and UNLOAD (the Redshift IAM role guide)`);
   }
 }

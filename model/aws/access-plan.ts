@@ -28,7 +28,7 @@ export interface ClusterAccessPlan {
   readonly associatedRoleNames: readonly string[];
 }
 
-/** Seed 003. */
+/** The Redshift IAM role guide. */
 export interface ServiceRolePlan {
   readonly roleName: string;
   readonly regions?: readonly string[];
@@ -36,7 +36,7 @@ export interface ServiceRolePlan {
   readonly managedPolicies: readonly string[];
 }
 
-/** Seed 002. */
+/** Informatica's Redshift connector requirements. */
 export interface InformaticaPlan {
   readonly stagingBucket: string;
   readonly authentication: InformaticaSpec['authentication'];
@@ -46,7 +46,7 @@ export interface InformaticaPlan {
   readonly names: InformaticaNames;
 }
 
-/** Seed 001, for RDS/Aurora servers whose Immuta connection authenticates through IAM. */
+/** Immuta's PostgreSQL requirements, for RDS/Aurora servers whose Immuta connection authenticates through IAM. */
 export interface RdsIamAccessPlan {
   readonly serverId: string;
   readonly region: string;
@@ -58,7 +58,7 @@ export interface RdsIamAccessPlan {
 }
 
 export type RdsIamAuthentication =
-  /** Seed 001: the role is named as the database user, because Immuta's Username field takes the role name. */
+  /** Immuta's PostgreSQL requirements: the role is named as the database user, because Immuta's Username field takes the role name. */
   | { readonly type: 'aws-assumed-role'; readonly roleName: string; readonly immutaAwsAccountId: string; readonly externalId: string }
   | { readonly type: 'aws-access-key'; readonly userName: string };
 
@@ -130,10 +130,10 @@ export function planAwsAccess(envName: string, env: Environment): AwsAccessPlan 
     const im = s.immuta;
     if (!im || im.authentication === 'password') return [];
     const field = `${at}.postgres[${i}]`;
-    if (!s.resourceId) throw new Error(`${field}.resourceId: is required for ${im.authentication} authentication (seed 001)`);
+    if (!s.resourceId) throw new Error(`${field}.resourceId: is required for ${im.authentication} authentication (Immuta's PostgreSQL requirements)`);
     let authentication: RdsIamAuthentication;
     if (im.authentication === 'aws-assumed-role') {
-      if (!im.immutaAwsAccountId || !im.externalId) throw new Error(`${field}.immuta: aws-assumed-role needs immutaAwsAccountId and externalId (seed 001)`);
+      if (!im.immutaAwsAccountId || !im.externalId) throw new Error(`${field}.immuta: aws-assumed-role needs immutaAwsAccountId and externalId (Immuta's PostgreSQL requirements)`);
       authentication = {
         type: 'aws-assumed-role',
         roleName: im.systemRole,

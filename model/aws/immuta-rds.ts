@@ -11,17 +11,17 @@ export interface RdsDbUser {
   readonly dbUsername: string;
 }
 
-/** Seed 001: `arn:aws:rds-db:REGION:ACCOUNT:dbuser:RESOURCE_ID/DB_USERNAME`. */
+/** Immuta's PostgreSQL requirements: `arn:aws:rds-db:REGION:ACCOUNT:dbuser:RESOURCE_ID/DB_USERNAME`. */
 export function rdsDbUserArn(u: RdsDbUser): string {
   return `arn:${u.partition}:rds-db:${u.region}:${u.accountId}:dbuser:${u.resourceId}/${u.dbUsername}`;
 }
 
-/** Seed 001's policy: `rds-db:connect` for one database user of one database, nothing else. */
+/** Immuta's PostgreSQL requirements' policy: `rds-db:connect` for one database user of one database, nothing else. */
 export function rdsConnectPolicy(u: RdsDbUser): PolicyDocument {
   return policyDocument({ Effect: 'Allow', Action: 'rds-db:connect', Resource: rdsDbUserArn(u) });
 }
 
-/** Seed 001's trust policy: Immuta's account may assume the role when it presents the external id. */
+/** Immuta's PostgreSQL requirements' trust policy: Immuta's account may assume the role when it presents the external id. */
 export function immutaTrustPolicy(partition: Partition, immutaAccountId: string, externalId: string): PolicyDocument {
   return policyDocument({
     Sid: 'assumeRole',

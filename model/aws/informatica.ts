@@ -1,7 +1,7 @@
 import { accountRootArn, Partition, s3BucketArn } from './partition';
 import { PolicyDocument, policyDocument } from './policy-document';
 
-/** Seed 002's minimal S3 permissions, split by the resource they apply to. */
+/** Informatica's Redshift connector requirements' minimal S3 permissions, split by the resource they apply to. */
 export const STAGING_OBJECT_ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'] as const;
 export const STAGING_BUCKET_ACTIONS = ['s3:ListBucket', 's3:GetBucketPolicy'] as const;
 
@@ -15,9 +15,9 @@ export interface StagingPolicyInput {
 }
 
 /**
- * Seed 002's "minimal Amazon IAM policy": exactly PutObject, GetObject, DeleteObject on
+ * Informatica's Redshift connector requirements' "minimal Amazon IAM policy": exactly PutObject, GetObject, DeleteObject on
  * the staging objects and ListBucket, GetBucketPolicy on the bucket. Nothing for KMS: with
- * SSE-KMS, seed 002 adds the roles to the key itself, and a same-account key policy that
+ * SSE-KMS, Informatica's Redshift connector requirements adds the roles to the key itself, and a same-account key policy that
  * names a principal is enough on its own (stagingKeyPolicy).
  */
 export function informaticaStagingPolicy(input: StagingPolicyInput): PolicyDocument {
@@ -45,7 +45,7 @@ export interface StagingKeyPolicyInput {
   readonly partition: Partition;
   readonly accountId: string;
   /**
-   * Principals that use the key. Seed 002: "add IAM EC2 role and IAM Redshift role to the
+   * Principals that use the key. Informatica's Redshift connector requirements: "add IAM EC2 role and IAM Redshift role to the
    * customer master key" (IAM authentication); the IAM user in access-key mode.
    */
   readonly keyUsers: readonly string[];
@@ -64,7 +64,7 @@ export function stagingKeyPolicy(input: StagingKeyPolicyInput): PolicyDocument {
   );
 }
 
-/** Seed 002: the JDBC URL of the connection, with `ssl=true`. */
+/** Informatica's Redshift connector requirements: the JDBC URL of the connection, with `ssl=true`. */
 export function redshiftJdbcUrl(endpoint: string, port: number, database: string): string {
   return `jdbc:redshift://${endpoint}:${port}/${database}?ssl=true`;
 }

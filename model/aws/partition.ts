@@ -35,7 +35,7 @@ export function s3BucketArn(partition: Partition, bucket: string): string {
 
 /**
  * Service principals are `<service>.amazonaws.com` in every partition (AWS unified them;
- * the China `.amazonaws.com.cn` forms are legacy aliases). Seed 003's region-restricted
+ * the China `.amazonaws.com.cn` forms are legacy aliases). The Redshift IAM role guide's region-restricted
  * form is `<service>.<region>.amazonaws.com`.
  */
 export function servicePrincipal(service: string, region?: string): string {

@@ -2,7 +2,7 @@ import { managedPolicyArn, Partition, servicePrincipal } from './partition';
 import { PolicyDocument } from './policy-document';
 import { serviceTrustPolicy } from './trust';
 
-/** Seed 003's two restrictions; both optional and combinable. */
+/** The Redshift IAM role guide's two restrictions; both optional and combinable. */
 export interface RedshiftTrustRestrictions {
   /** Only Redshift in these regions may assume the role (`redshift.REGION.amazonaws.com`). */
   readonly regions?: readonly string[];
@@ -11,7 +11,7 @@ export interface RedshiftTrustRestrictions {
 }
 
 /**
- * Seed 003's trust relationship. Regions and database users are sorted and deduplicated:
+ * The Redshift IAM role guide's trust relationship. Regions and database users are sorted and deduplicated:
  * the trust policy means the same in any order, so the estate's order must not show up
  * as a diff.
  */
@@ -21,7 +21,7 @@ export function redshiftServiceRoleTrustPolicy(restrict: RedshiftTrustRestrictio
     : [servicePrincipal('redshift')];
   const doc = serviceTrustPolicy(...principals);
   if (restrict.dbUserArns?.length) {
-    // Seed 003 lists the users even when there is one; keep its shape.
+    // The Redshift IAM role guide lists the users even when there is one; keep its shape.
     doc.Statement[0].Condition = { StringEquals: { 'sts:ExternalId': canonical(restrict.dbUserArns) } };
   }
   return doc;

@@ -23,7 +23,7 @@ const accessKey: ImmutaRdsIamAccessProps = { ...assumedRole, authentication: { t
 const synth = (props: ImmutaRdsIamAccessProps) => Testing.synthScope((scope) => new ImmutaRdsIamAccess(scope, 'immuta', props));
 const outputs = (out: string) => (JSON.parse(out) as Required<TerraformJson>).output;
 
-describe('ImmutaRdsIamAccess (seed 001)', () => {
+describe('ImmutaRdsIamAccess (Immuta\'s PostgreSQL requirements)', () => {
   test('the policy allows only rds-db:connect as the one database user', () => {
     expect(synth(assumedRole)).toHaveResourceWithProperties(IamPolicy, {
       name: 'customers-immuta-rds-connect',
@@ -72,10 +72,10 @@ describe('ImmutaRdsIamAccess (seed 001)', () => {
     ['dbUsername', { dbUsername: 'Immuta' }, 'ImmutaRdsIamAccess.dbUsername "Immuta" must be a lower-case PostgreSQL user name'],
     ['policyName', { policyName: 'a b' }, 'ImmutaRdsIamAccess.policyName "a b" must use only letters'],
     ['role name other than the user', { authentication: { ...assumedRole.authentication, roleName: 'other' } as ImmutaRdsIamAccessProps['authentication'] },
-      'ImmutaRdsIamAccess.authentication.roleName must equal dbUsername immuta_connector: Immuta\'s Username field takes the IAM role name (seed 001)'],
+      'ImmutaRdsIamAccess.authentication.roleName must equal dbUsername immuta_connector: Immuta\'s Username field takes the IAM role name (Immuta\'s PostgreSQL requirements)'],
     ['Immuta account', { authentication: { ...assumedRole.authentication, immutaAwsAccountId: '12' } as ImmutaRdsIamAccessProps['authentication'] }, 'ImmutaRdsIamAccess.authentication.immutaAwsAccountId "12" must be an AWS account id'],
     ['external id', { authentication: { ...assumedRole.authentication, externalId: 'x' } as ImmutaRdsIamAccessProps['authentication'] }, 'ImmutaRdsIamAccess.authentication.externalId "x" must be 2-1224 characters'],
-    ['authentication type', { authentication: { type: 'password' } as never }, 'ImmutaRdsIamAccess.authentication.type must be aws-assumed-role or aws-access-key (seed 001)'],
+    ['authentication type', { authentication: { type: 'password' } as never }, 'ImmutaRdsIamAccess.authentication.type must be aws-assumed-role or aws-access-key (Immuta\'s PostgreSQL requirements)'],
   ])('rejects a bad %s', (_what, props, message) => {
     expect(() => synth({ ...assumedRole, ...props })).toThrow(message);
   });

@@ -40,7 +40,7 @@ function only(out: string, type: string): Record<string, unknown> {
 }
 const doc = (out: string, type: string, attribute: string) => JSON.parse(only(out, type)[attribute] as string);
 
-describe('InformaticaRedshiftConnector (seed 002)', () => {
+describe('InformaticaRedshiftConnector (Informatica\'s Redshift connector requirements)', () => {
   test('the staging bucket blocks public access, enforces bucket ownership and accepts TLS only', () => {
     const out = synth();
     expect(out).toHaveResourceWithProperties(S3Bucket, { bucket: 'analytics-staging' });
@@ -172,8 +172,8 @@ describe('InformaticaRedshiftConnector (seed 002)', () => {
     ['region', { region: 'Mars-1' }, 'InformaticaRedshiftConnector.region "Mars-1" must be an AWS region code'],
     ['accountId', { accountId: '1234' }, 'InformaticaRedshiftConnector.accountId "1234" must be an AWS account id of 12 digits'],
     ['stagingBucket', { stagingBucket: 'Has.Dots' }, 'InformaticaRedshiftConnector.stagingBucket "Has.Dots" must be an S3 bucket name'],
-    ['jdbcUrl without ssl', { jdbcUrl: 'jdbc:redshift://a.b:5439/dev' }, 'InformaticaRedshiftConnector.jdbcUrl "jdbc:redshift://a.b:5439/dev" must be jdbc:redshift://<endpoint>:<port>/<database>?ssl=true (seed 002)'],
-    ['authentication', { authentication: 'password' as never }, 'InformaticaRedshiftConnector.authentication must be access-key or iam (seed 002)'],
+    ['jdbcUrl without ssl', { jdbcUrl: 'jdbc:redshift://a.b:5439/dev' }, 'InformaticaRedshiftConnector.jdbcUrl "jdbc:redshift://a.b:5439/dev" must be jdbc:redshift://<endpoint>:<port>/<database>?ssl=true (Informatica\'s Redshift connector requirements)'],
+    ['authentication', { authentication: 'password' as never }, 'InformaticaRedshiftConnector.authentication must be access-key or iam (Informatica\'s Redshift connector requirements)'],
     ['serverSideEncryption', { serverSideEncryption: 'none' as never }, 'InformaticaRedshiftConnector.serverSideEncryption must be kms or s3'],
     ['stagedObjectExpirationDays', { stagedObjectExpirationDays: 0 }, 'InformaticaRedshiftConnector.stagedObjectExpirationDays must be a whole number of days, at least 1'],
   ])('rejects a bad %s', (_what, props, message) => {

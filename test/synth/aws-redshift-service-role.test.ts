@@ -9,7 +9,7 @@ const base: RedshiftServiceRoleProps = { clusterId: 'analytics', roleName: 'Reds
 const synth = (props: Partial<RedshiftServiceRoleProps> = {}) =>
   Testing.synthScope((scope) => new RedshiftServiceRole(scope, 'service-role', { ...base, ...props }));
 
-describe('RedshiftServiceRole (seed 003)', () => {
+describe('RedshiftServiceRole (the Redshift IAM role guide)', () => {
   test('defaults: the seed\'s trust relationship and its two managed policies', () => {
     const out = synth();
     expect(out).toHaveResourceWithProperties(IamRole, {
@@ -49,7 +49,7 @@ describe('RedshiftServiceRole (seed 003)', () => {
     ['region code', { regions: ['narnia'] }, 'RedshiftServiceRole.regions[0] "narnia" must be an AWS region code'],
     ['region partition', { regions: ['cn-north-1'] }, 'RedshiftServiceRole.regions[0] cn-north-1 is not in partition aws'],
     ['empty regions', { regions: [] }, 'RedshiftServiceRole.regions must list at least one region'],
-    ['dbuser ARN form', { dbUserArns: ['arn:aws:redshift:us-west-2:123456789012:cluster:my-cluster'] }, 'RedshiftServiceRole.dbUserArns[0] "arn:aws:redshift:us-west-2:123456789012:cluster:my-cluster" must be arn:aws:redshift:region:account-id:dbuser:cluster-name/user-name (seed 003)'],
+    ['dbuser ARN form', { dbUserArns: ['arn:aws:redshift:us-west-2:123456789012:cluster:my-cluster'] }, 'RedshiftServiceRole.dbUserArns[0] "arn:aws:redshift:us-west-2:123456789012:cluster:my-cluster" must be arn:aws:redshift:region:account-id:dbuser:cluster-name/user-name (the Redshift IAM role guide)'],
     ['dbuser partition', { dbUserArns: ['arn:aws-cn:redshift:cn-north-1:123456789012:dbuser:c/u'] }, 'RedshiftServiceRole.dbUserArns[0] must be in partition aws'],
     ['empty dbUserArns', { dbUserArns: [] }, 'RedshiftServiceRole.dbUserArns must list at least one user'],
     ['managed policy name', { managedPolicies: ['arn:aws:iam::aws:policy/X'] }, 'RedshiftServiceRole.managedPolicies[0] "arn:aws:iam::aws:policy/X" must be an AWS managed policy name'],

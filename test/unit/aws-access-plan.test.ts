@@ -37,7 +37,7 @@ describe('planAwsAccess on the example estate', () => {
     expect(c.informatica?.jdbcUrl).toBe('jdbc:redshift://analytics-dev.c1abc2def3gh.us-east-1.redshift.amazonaws.com:5439/dev?ssl=true');
   });
 
-  test('dev: the assumed-role Immuta server gets a role named as its systemRole (seed 001)', () => {
+  test('dev: the assumed-role Immuta server gets a role named as its systemRole (Immuta\'s PostgreSQL requirements)', () => {
     expect(dev.rdsIamAccess).toEqual([expect.objectContaining({
       serverId: 'customers-rds',
       dbUsername: 'immuta_rds_connector',

@@ -14,7 +14,7 @@ describe('partition helpers', () => {
     expect(accountRootArn('aws-cn', '111122223333')).toBe('arn:aws-cn:iam::111122223333:root');
   });
 
-  test('service principals: global, or regional as seed 003 writes them', () => {
+  test('service principals: global, or regional as the Redshift IAM role guide writes them', () => {
     expect(servicePrincipal('redshift')).toBe('redshift.amazonaws.com');
     expect(servicePrincipal('redshift', 'us-west-2')).toBe('redshift.us-west-2.amazonaws.com');
   });
@@ -39,7 +39,7 @@ describe('boundedName', () => {
   });
 });
 
-describe('seed 003: Redshift service role trust', () => {
+describe('the Redshift IAM role guide: Redshift service role trust', () => {
   test('without restrictions it is the seed\'s default trust relationship', () => {
     expect(redshiftServiceRoleTrustPolicy()).toEqual({
       Version: '2012-10-17',
@@ -77,7 +77,7 @@ describe('seed 003: Redshift service role trust', () => {
   });
 });
 
-describe('seed 002: Informatica policies', () => {
+describe('Informatica\'s Redshift connector requirements: Informatica policies', () => {
   test('the minimal policy has exactly the five S3 actions, split by resource', () => {
     expect(informaticaStagingPolicy({ partition: 'aws', bucket: 'stage' }).Statement).toEqual([
       { Sid: 'StagingObjects', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::stage/*' },
@@ -106,12 +106,12 @@ describe('seed 002: Informatica policies', () => {
     expect(() => stagingKeyPolicy({ partition: 'aws', accountId: '111122223333', keyUsers: [] })).toThrow('stagingKeyPolicy.keyUsers');
   });
 
-  test('the JDBC URL has ssl=true (seed 002)', () => {
+  test('the JDBC URL has ssl=true (Informatica\'s Redshift connector requirements)', () => {
     expect(redshiftJdbcUrl('mycluster.xyz789.us-west-2.redshift.amazonaws.com', 5439, 'dev')).toBe('jdbc:redshift://mycluster.xyz789.us-west-2.redshift.amazonaws.com:5439/dev?ssl=true');
   });
 });
 
-describe('seed 001: Immuta on RDS/Aurora with IAM', () => {
+describe('Immuta\'s PostgreSQL requirements: Immuta on RDS/Aurora with IAM', () => {
   const user = { partition: 'aws' as const, region: 'us-east-1', accountId: '111122223333', resourceId: 'db-ABC', dbUsername: 'immuta_system' };
 
   test('the dbuser ARN has the seed\'s form', () => {

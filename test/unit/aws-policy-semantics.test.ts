@@ -63,7 +63,7 @@ async function decide(r: Request): Promise<Decision> {
 /** A caller in another account also needs its own permission to call sts:AssumeRole. */
 const mayAssumeAnyRole: Doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] };
 
-describe('seed 003: who may assume the Redshift service role', () => {
+describe('the Redshift IAM role guide: who may assume the Redshift service role', () => {
   const devTrust = policyOf('dev-aws-access', 'aws_iam_role', 'assume_role_policy', named('RedshiftCopyUnloadDev'));
   const prodTrust = policyOf('prod-aws-access', 'aws_iam_role', 'assume_role_policy', named('RedshiftCopyUnload'));
   const devRole = `arn:aws:iam::${DEV}:role/RedshiftCopyUnloadDev`;
@@ -99,7 +99,7 @@ describe('seed 003: who may assume the Redshift service role', () => {
   });
 });
 
-describe('seed 001: Immuta\'s role and rds-db:connect', () => {
+describe('Immuta\'s PostgreSQL requirements: Immuta\'s role and rds-db:connect', () => {
   const trust = policyOf('dev-aws-access', 'aws_iam_role', 'assume_role_policy', named('immuta_rds_connector'));
   const role = `arn:aws:iam::${DEV}:role/immuta_rds_connector`;
   const assume = (principal: string, context: Record<string, string>) =>
@@ -137,7 +137,7 @@ describe('seed 001: Immuta\'s role and rds-db:connect', () => {
   });
 });
 
-describe('seed 002: the Informatica staging policy', () => {
+describe('Informatica\'s Redshift connector requirements: the Informatica staging policy', () => {
   const devPolicy = policyOf('dev-aws-access', 'aws_iam_policy', 'policy', named('analytics-dev-informatica-staging'));
   const prodPolicy = policyOf('prod-aws-access', 'aws_iam_policy', 'policy', named('warehouse-prod-informatica-staging'));
   const bucket = 'example-dev-informatica-staging';
@@ -182,7 +182,7 @@ describe('seed 002: the Informatica staging policy', () => {
   });
 });
 
-describe('seed 002: the staging bucket accepts TLS only', () => {
+describe('Informatica\'s Redshift connector requirements: the staging bucket accepts TLS only', () => {
   const bucketPolicy = policyOf('dev-aws-access', 'aws_s3_bucket_policy', 'policy', any);
   const identity = policyOf('dev-aws-access', 'aws_iam_policy', 'policy', named('analytics-dev-informatica-staging'));
   const request = (action: string, resource: string, secure: string) => decide({
@@ -204,7 +204,7 @@ describe('seed 002: the staging bucket accepts TLS only', () => {
   });
 });
 
-describe('seed 002: the staging key\'s policy', () => {
+describe('Informatica\'s Redshift connector requirements: the staging key\'s policy', () => {
   const keyPolicy = policyOf('dev-aws-access', 'aws_kms_key', 'policy', any);
   const use = (roleName: string, action: string) =>
     decide({ principal: `arn:aws:iam::${DEV}:role/${roleName}`, action, resource: KEY_ARN, account: DEV, resourcePolicy: keyPolicy });
