@@ -140,7 +140,7 @@ function script(plan: RedshiftClusterPlan, direction: 'apply' | 'revoke'): strin
   ];
   if (direction === 'revoke') {
     lines.push('-- A block with a preflight check first looks for what would block it; if anything does, the script');
-    lines.push('-- prints the reason and the objects, and stops there (\\quit) without running the block.');
+    lines.push('-- prints the reason and the objects and stops there, with an error, without running the block.');
   }
   for (const tier of tiers) {
     for (const unit of plan.units.filter((u) => u.tier === tier)) lines.push('', ...block(plan, unit, direction));
@@ -170,6 +170,8 @@ function preflightLines(check: RenderedPreflight, adminDatabase: string): string
     // psql reads two single quotes inside a quoted argument as one.
     `\\echo '${check.message.replace(/'/g, "''")}'`,
     `${check.sql};`,
+    // Fails on purpose, so psql with ON_ERROR_STOP exits non-zero; \quit stops a run without it.
+    "SELECT CAST('preflight check failed: see the message and rows above' AS INTEGER);",
     '\\quit',
     '\\endif',
   ];

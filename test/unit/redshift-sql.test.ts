@@ -175,7 +175,7 @@ describe('Redshift SQL rendering', () => {
       expect.stringContaining(`WHERE usename = 'informatica_loader'`),
     ]);
     expect(firstCheck).toContain(`\\if :tf_blocked\n\\echo 'user informatica_loader still owns the objects listed in the connect database;`);
-    expect(firstCheck).toMatch(/\nORDER BY 1, 2, 3;\n\\quit\n\\endif$/);
+    expect(firstCheck).toMatch(/\nORDER BY 1, 2, 3;\nSELECT CAST\('preflight check failed: see the message and rows above' AS INTEGER\);\n\\quit\n\\endif$/);
     // Then the connector's own database, then the block itself.
     expect(userBlock.indexOf('\\connect "sales"')).toBeGreaterThan(0);
     expect(userBlock.indexOf('\\connect "sales"')).toBeLessThan(userBlock.indexOf('DROP USER IF EXISTS "informatica_loader";'));
