@@ -80,6 +80,9 @@ function environmentRules(envName: string, env: Environment, issue: IssueFn): vo
       if (im.database === cluster.database) issue([...iat, 'database'], `must not be the cluster's connect database ${cluster.database}: the Immuta database is created and may be dropped by the stack`);
       if (inf?.temp && im.database === inf.temp.database) issue([...iat, 'database'], `must not be the Informatica TEMP database ${inf.temp.database}`);
       protectedRules(im.protect, [...iat, 'protect'], im.database, issue);
+      im.protect.forEach((db, j) => {
+        if (db.tableOwners) issue([...iat, 'protect', j, 'tableOwners'], 'is PostgreSQL only: on Redshift, scoped permissions (GRANT ... FOR TABLES IN SCHEMA) cover the tables every owner creates; remove the field');
+      });
       uniqueMappings(im.userMappings.map((m) => m.immutaUser), [...iat, 'userMappings'], issue);
     }
     // Password users become Terraform variable names: they must be valid and distinct.

@@ -71,7 +71,7 @@ const protectedSchema = z.union([
 const protectedDatabase = z.object({
   database: databaseName('database name').describe('A database holding data to register in Immuta. It must exist.'),
   schemas: z.array(protectedSchema).min(1, 'must list at least one schema').describe('Its schemas: a name (every table, now and later) or {name, tables}.'),
-  tableOwners: z.array(ownerName('table owner')).min(1).optional().describe('Roles that create tables in these schemas. Default privileges are per creating role, so tables created later are covered only when their creator is listed here. Default: the admin login the stack connects as.'),
+  tableOwners: z.array(ownerName('table owner')).min(1).optional().describe('PostgreSQL only: roles that create tables in these schemas. Default privileges are per creating role, so tables created later are covered only when their creator is listed here. Default: the admin login the stack connects as. (Redshift\'s scoped grants cover every owner.)'),
 }).strict();
 
 // ---------------------------------------------------------------- Redshift
@@ -130,7 +130,7 @@ const redshiftCluster = z.object({
   endpoint: hostname.describe('The cluster endpoint host name, for the JDBC URL and Immuta\'s form.'),
   port: port.default(5439).describe('The cluster port.'),
   database: sqlIdentifier('database').default('dev').describe('The database the admin connection and the JDBC URL use.'),
-  admin: redshiftAdmin.default({ dbUser: 'awsuser' }).describe('How the Data API authenticates the statements the Redshift plane runs.'),
+  admin: redshiftAdmin.default({ dbUser: 'awsuser' }).describe('How the Redshift plane authenticates its SQL. Must be a superuser (the cluster\'s admin user is one): docs/redshift-sql.md says why.'),
   manageIamRoles: z.boolean().default(true).describe('Manage the cluster\'s IAM role list (aws_redshift_cluster_iam_roles). That resource owns the whole list: set false when the cluster\'s own Terraform sets iam_roles.'),
   serviceRole: redshiftServiceRole.optional().describe('Redshift\'s own service role for COPY and UNLOAD (the Redshift IAM role guide).'),
   immuta: redshiftImmuta.optional().describe('What Immuta needs before a Redshift connection can be registered (Immuta\'s Redshift requirements).'),

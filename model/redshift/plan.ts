@@ -1,7 +1,6 @@
 import { Environment, InformaticaSpec, RedshiftCluster, RedshiftImmutaSpec } from '../../estate/schema';
 import { IMMUTA_EXEMPTION_ROLE } from '../../estate/rules';
-import { SQL_IDENTIFIER_MAX_LENGTH } from '../../estate/names';
-import { Grantee, RedshiftStatement, TablePrivilege, TableSet } from './statements';
+import { Grantee, RedshiftPreflight, RedshiftStatement, SchemaPrivilege, ScopedGrantee, TablePrivilege, TableSet } from './statements';
 
 /**
  * The Redshift plane of one cluster as plain data: units of privilege, each with the
@@ -17,7 +16,7 @@ export type RedshiftTier = typeof REDSHIFT_TIERS[number];
 /** BatchExecuteStatement accepts at most 40 statements (Redshift Data API reference, Sqls). */
 export const DATA_API_MAX_BATCH = 40;
 
-/** Seed 000: DELETE, INSERT, SELECT, TRUNCATE and UPDATE WITH GRANT OPTION. */
+/** Immuta's Redshift requirements: DELETE, INSERT, SELECT, TRUNCATE and UPDATE WITH GRANT OPTION. */
 export const IMMUTA_TABLE_PRIVILEGES: readonly TablePrivilege[] = ['DELETE', 'INSERT', 'SELECT', 'TRUNCATE', 'UPDATE'];
 /** What the Informatica connector does to its staging tables: read, load, upsert, delete. */
 export const CONNECTOR_TABLE_PRIVILEGES: readonly TablePrivilege[] = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
@@ -40,6 +39,14 @@ export interface RedshiftUnit {
   readonly revoke: readonly RedshiftStatement[];
   /** The user whose password (sensitive variable) the apply statements need. */
   readonly passwordUser?: string;
+  /**
+   * Checks to run before `revoke`, each in its own database (the check's `database`, else
+   * the connect database): `renderPreflight` in sql/redshift.ts gives the query, which must
+   * return no rows, and the message to show with the rows when it does; the revoke then
+   * does not run. They read the catalog and change nothing, so they are not part of what
+   * the unit does: a change to them need not replace the unit. Absent: no check.
+   */
+  readonly preflight?: readonly RedshiftPreflight[];
 }
 
 /** The database a unit's statements run in: its protected database, else the connect database. */
@@ -91,15 +98,6 @@ export interface RedshiftClusterPlan {
   readonly immuta?: ImmutaRedshiftConnection;
 }
 
-/** The role that carries the system permissions Redshift grants to roles only. */
-export function systemPrivilegesRoleName(systemUser: string): string {
-  const name = `${systemUser}_sysprivs`;
-  if (name.length > SQL_IDENTIFIER_MAX_LENGTH) {
-    throw new Error(`immuta.systemUser ${JSON.stringify(systemUser)} is too long: the role ${name} that holds its CREATE USER and CREATE ROLE permissions must be at most ${SQL_IDENTIFIER_MAX_LENGTH} characters`);
-  }
-  return name;
-}
-
 export function redshiftClusterPlan(cluster: RedshiftCluster, environment: Environment): RedshiftClusterPlan {
   const units: RedshiftUnit[] = [];
   const passwordUsers: RedshiftPasswordUser[] = [];
@@ -145,12 +143,21 @@ export function redshiftPlans(environment: Environment): RedshiftClusterPlan[] {
  * granted to it) stays. The password unit is in the grants tier so that it runs after the
  * principals tier created the user (instances of one tier run in parallel) and is revoked
  * before the user is dropped.
+ *
+ * DROP USER looks only at the database it runs in: objects the user owns elsewhere would
+ * be left to an owner called "unknown". So the revoke first checks the connect database and
+ * every database the user works in (`databases`), and refuses while the user owns anything
+ * there; the objects are the user's data, so the stack neither drops nor reassigns them.
  */
-function userUnits(user: string, createdb: boolean, password: boolean): RedshiftUnit[] {
+function userUnits(user: string, createdb: boolean, password: boolean, databases: readonly string[]): RedshiftUnit[] {
   const units: RedshiftUnit[] = [{
     key: `user/${user}`, tier: 'principals', transactional: true,
     apply: [{ kind: 'createUser', user, createdb }],
     revoke: [{ kind: 'dropUser', user }],
+    preflight: [
+      { kind: 'ownedObjects', user },
+      ...distinctSorted(databases).map((database) => ({ kind: 'ownedObjects' as const, user, database })),
+    ],
   }];
   if (password) {
     units.push({
@@ -163,48 +170,48 @@ function userUnits(user: string, createdb: boolean, password: boolean): Redshift
   return units;
 }
 
+/**
+ * Immuta's Redshift requirements: the system user with CREATEDB and `sys:secadmin` (whose
+ * documented permissions include creating users and roles, so no separate CREATE USER /
+ * CREATE ROLE grant), USAGE on each protected schema, the five table privileges WITH GRANT
+ * OPTION, the `immuta_exemption` role, and masking switched on.
+ */
 function immutaUnits(im: RedshiftImmutaSpec): RedshiftUnit[] {
   const user = im.systemUser;
-  const grantee: Grantee = { user };
-  const sysRole = systemPrivilegesRoleName(user);
   const units: RedshiftUnit[] = [
     {
+      // FORCE: Immuta keeps sessions open in its database, and offboarding (allowDestroy) means it goes.
       key: `database/${im.database}`, tier: 'databases', transactional: false,
       apply: [{ kind: 'createDatabase', database: im.database }],
-      revoke: [{ kind: 'dropDatabase', database: im.database }],
+      revoke: [{ kind: 'dropDatabase', database: im.database, force: true }],
     },
-    ...userUnits(user, true, im.authentication === 'password'),
-    {
-      key: `role/${sysRole}`, tier: 'principals', transactional: true,
-      apply: [
-        { kind: 'createRole', role: sysRole },
-        { kind: 'systemPrivileges', action: 'grant', privileges: ['CREATE USER', 'CREATE ROLE'], role: sysRole },
-      ],
-      revoke: [
-        { kind: 'systemPrivileges', action: 'revoke', privileges: ['CREATE USER', 'CREATE ROLE'], role: sysRole },
-        { kind: 'dropRole', role: sysRole },
-      ],
-    },
+    // Objects Immuta owns in its own database go with DROP DATABASE, which runs after DROP USER.
+    ...userUnits(user, true, im.authentication === 'password', im.protect.map((p) => p.database)),
     {
       key: `role/${IMMUTA_EXEMPTION_ROLE}`, tier: 'principals', transactional: true,
       apply: [{ kind: 'createRole', role: IMMUTA_EXEMPTION_ROLE }],
       revoke: [{ kind: 'dropRole', role: IMMUTA_EXEMPTION_ROLE }],
+      // The estate's exempt users are revoked in the grants tier first; anyone left was granted outside the estate.
+      preflight: [{ kind: 'roleHolders', role: IMMUTA_EXEMPTION_ROLE }],
     },
-    membershipUnit(`system/${user}`, [{ system: 'sys:secadmin' }, sysRole], user),
+    membershipUnit(`system/${user}`, [{ system: 'sys:secadmin' }], user),
     ...im.exemptUsers.map((u) => membershipUnit(`exempt/${u}`, [IMMUTA_EXEMPTION_ROLE], u)),
   ];
-  for (const db of im.protect) {
-    const owners = db.tableOwners ? [...db.tableOwners].sort() : 'current' as const;
+  im.protect.forEach((db) => {
     for (const schema of db.schemas) {
       const tables: TableSet = schema.tables ? { tables: [...schema.tables].sort() } : { all: true };
-      units.push(schemaGrantUnit(`immuta/${db.database}/${schema.name}`, db.database, schema.name, grantee, ['USAGE'], IMMUTA_TABLE_PRIVILEGES, tables, true, 'all' in tables ? owners : undefined));
+      units.push({
+        ...schemaGrantUnit(`immuta/${db.database}/${schema.name}`, db.database, schema.name, { user }, ['USAGE'], IMMUTA_TABLE_PRIVILEGES, tables, true),
+        // Redshift's REVOKE has no CASCADE: grants Immuta made onward must be gone first.
+        preflight: [{ kind: 'grantsBy', grantor: user, database: db.database, schema: schema.name, tables }],
+      });
       units.push({
         key: `masking/${db.database}/${schema.name}`, tier: 'masking', database: db.database, transactional: true,
         apply: [{ kind: 'masking', on: true, schema: schema.name, tables }],
         revoke: [{ kind: 'masking', on: false, schema: schema.name, tables }],
       });
     }
-  }
+  });
   return units;
 }
 
@@ -212,17 +219,17 @@ function informaticaUnits(inf: InformaticaSpec): RedshiftUnit[] {
   const units: RedshiftUnit[] = [];
   const connector = inf.connectorUser;
   if (connector) {
-    units.push(...userUnits(connector.name, false, true));
+    units.push(...userUnits(connector.name, false, true, connector.schemas.map((s) => s.database)));
     for (const s of connector.schemas) {
       // CREATE on the schema: the connector creates its staging tables there and owns them;
-      // the default privileges cover tables the admin creates for it later.
+      // the scoped grant covers tables anyone else creates there, now and later.
       units.push(schemaGrantUnit(`informatica/${s.database}/${s.schema}`, s.database, s.schema, { user: connector.name },
-        ['USAGE', 'CREATE'], CONNECTOR_TABLE_PRIVILEGES, { all: true }, false, 'current'));
+        ['USAGE', 'CREATE'], CONNECTOR_TABLE_PRIVILEGES, { all: true }, false));
     }
   }
   const temp = inf.temp;
   if (temp) {
-    // Seed 002: TEMP is revoked from PUBLIC and granted to the listed users and groups only.
+    // Informatica's Redshift connector requirements: TEMP is revoked from PUBLIC and granted to the listed users and groups only.
     const tempUnit = (key: string, grantee: Grantee, action: 'grant' | 'revoke'): RedshiftUnit => ({
       key: `temp/${temp.database}/${key}`, tier: 'grants', transactional: true,
       apply: [{ kind: 'databaseTemp', action, database: temp.database, grantee }],
@@ -243,17 +250,21 @@ function membershipUnit(key: string, roles: ({ system: 'sys:secadmin' } | string
   };
 }
 
-/** USAGE (and CREATE) on a schema, table privileges, and default privileges for later tables. */
+/**
+ * USAGE (and CREATE) on a schema and table privileges: on the listed tables, or as scoped
+ * permissions on every current and future table of the schema, whoever owns it. The scoped
+ * grant names no owner and no admin, so its revoke is the same whichever admin runs it.
+ */
 function schemaGrantUnit(
-  key: string, database: string, schema: string, grantee: Grantee,
-  schemaPrivileges: ('USAGE' | 'CREATE')[], privileges: readonly TablePrivilege[], tables: TableSet,
-  grantOption: boolean, defaultOwners: readonly string[] | 'current' | undefined,
+  key: string, database: string, schema: string, grantee: ScopedGrantee,
+  schemaPrivileges: SchemaPrivilege[], privileges: readonly TablePrivilege[], tables: TableSet, grantOption: boolean,
 ): RedshiftUnit {
   const apply: RedshiftStatement[] = [
     { kind: 'schemaPrivileges', action: 'grant', privileges: schemaPrivileges, schema, grantee },
-    { kind: 'tablePrivileges', action: 'grant', privileges, schema, tables, grantee, grantOption },
+    'all' in tables
+      ? { kind: 'scopedTablePrivileges', action: 'grant', privileges, database, schema, grantee, grantOption }
+      : { kind: 'tablePrivileges', action: 'grant', privileges, schema, tables, grantee, grantOption },
   ];
-  if (defaultOwners) apply.push({ kind: 'defaultPrivileges', action: 'grant', privileges, owners: defaultOwners, schema, grantee, grantOption });
   return { key, tier: 'grants', database, transactional: true, apply, revoke: [...apply].reverse().map(inverse) };
 }
 
@@ -279,10 +290,15 @@ function checkUnits(units: RedshiftUnit[]): void {
 }
 
 const isMasking = (s: RedshiftStatement): s is Extract<RedshiftStatement, { kind: 'masking' }> => s.kind === 'masking';
-const maskingCount = (s: Extract<RedshiftStatement, { kind: 'masking' }>) => ('tables' in s.tables ? s.tables.tables.length : 3);
+/** Statements a masking statement renders to: one per listed table, or the five of the recording procedure (sql/redshift.ts). */
+const maskingCount = (s: Extract<RedshiftStatement, { kind: 'masking' }>) => ('tables' in s.tables ? s.tables.tables.length : 5);
 
 function sortUnits(units: RedshiftUnit[]): RedshiftUnit[] {
   return [...units].sort((a, b) => REDSHIFT_TIERS.indexOf(a.tier) - REDSHIFT_TIERS.indexOf(b.tier) || cmp(a.key, b.key));
+}
+
+function distinctSorted(values: readonly string[]): string[] {
+  return [...new Set(values)].sort(cmp);
 }
 
 function cmp(a: string, b: string): number {

@@ -217,8 +217,8 @@ describe('Redshift plane lifecycle through terraform and the Data API', () => {
     expect(sent.flatMap((r) => r.sqls)).toEqual(expect.arrayContaining([
       'GRANT TEMP ON DATABASE "sales" TO PUBLIC',
       'ALTER USER "informatica_loader" PASSWORD DISABLE',
-      'DROP USER "immuta_system"',
-      'DROP DATABASE "immuta"',
+      'DROP USER IF EXISTS "immuta_system"',
+      'DROP DATABASE "immuta" FORCE',
       'REVOKE ROLE sys:secadmin FROM "immuta_system"',
     ]));
   }, TIMEOUT);

@@ -65,6 +65,8 @@ const cases: Case[] = [
   ['exempt user immuta_exemption', (d) => { rs(d).immuta.exemptUsers.push('immuta_exemption'); }, /immuta\.exemptUsers\[2\]: exempt user must not be immuta_exemption/],
   // Silent changes of meaning.
   ['a table listed twice', (d) => { rs(d).immuta.protect[0].schemas[1].tables.push('invoices'); }, /redshift\[0\]\.immuta\.protect\[0\]\.schemas\[1\]\.tables\[2\]: is listed twice/],
+  ['table owners on Redshift', (d) => { rs(d).immuta.protect[0].tableOwners = ['loader']; },
+    /environments\.dev\.redshift\[0\]\.immuta\.protect\[0\]\.tableOwners: is PostgreSQL only: on Redshift, scoped permissions .* remove the field/],
   ['a table owner listed twice', (d) => { pg(d).immuta.protect[1].tableOwners.push('billing_app'); }, /protect\[1\]\.tableOwners\[2\]: is listed twice/],
   ['an Immuta user mapped twice on Redshift', (d) => { rs(d).immuta.userMappings.push({ immutaUser: 'Alice@example.com', redshiftUser: 'alice2' }); },
     /redshift\[0\]\.immuta\.userMappings\[2\]\.immutaUser: is mapped twice/],

@@ -1,6 +1,6 @@
 import { EXAMPLE_ESTATE_FILE, loadEstateFile } from '../../estate/load';
 import { Environment, RedshiftCluster } from '../../estate/schema';
-import { DATA_API_MAX_BATCH, IMMUTA_TABLE_PRIVILEGES, RedshiftUnit, redshiftClusterPlan, redshiftPlans, systemPrivilegesRoleName } from '../../model/redshift/plan';
+import { DATA_API_MAX_BATCH, IMMUTA_TABLE_PRIVILEGES, RedshiftUnit, redshiftClusterPlan, redshiftPlans } from '../../model/redshift/plan';
 
 const estate = () => loadEstateFile(EXAMPLE_ESTATE_FILE);
 const dev = (): Environment => estate().environments.dev;
@@ -11,12 +11,11 @@ const unit = (units: readonly RedshiftUnit[], key: string) => {
   return u;
 };
 
-describe('Redshift privilege model (seed 000 Immuta, seed 002 Informatica)', () => {
+describe("Redshift privilege model (Immuta's and Informatica's Redshift requirements)", () => {
   test('the example dev cluster has one unit per database, principal, schema, exempt user and TEMP grantee', () => {
     expect(plan().units.map((u) => `${u.tier} ${u.key}`)).toEqual([
       'databases database/immuta',
       'principals role/immuta_exemption',
-      'principals role/immuta_system_sysprivs',
       'principals user/immuta_system',
       'principals user/informatica_loader',
       'grants exempt/dq_service',
@@ -37,9 +36,9 @@ describe('Redshift privilege model (seed 000 Immuta, seed 002 Informatica)', () 
     ]);
   });
 
-  test('seed 000: the system user has CREATEDB, a password from the variable, and CREATE USER / CREATE ROLE through a role', () => {
+  test('the system user has CREATEDB, a password from the variable, and sys:secadmin only: its permissions include CREATE USER and CREATE ROLE', () => {
     const units = plan().units;
-    expect(unit(units, 'user/immuta_system')).toEqual({
+    expect(unit(units, 'user/immuta_system')).toMatchObject({
       key: 'user/immuta_system', tier: 'principals', transactional: true,
       apply: [{ kind: 'createUser', user: 'immuta_system', createdb: true }],
       revoke: [{ kind: 'dropUser', user: 'immuta_system' }],
@@ -50,15 +49,15 @@ describe('Redshift privilege model (seed 000 Immuta, seed 002 Informatica)', () 
       apply: [{ kind: 'userPassword', user: 'immuta_system', password: 'variable' }],
       revoke: [{ kind: 'userPassword', user: 'immuta_system', password: 'disabled' }],
     });
-    expect(unit(units, 'role/immuta_system_sysprivs').apply).toContainEqual(
-      { kind: 'systemPrivileges', action: 'grant', privileges: ['CREATE USER', 'CREATE ROLE'], role: 'immuta_system_sysprivs' });
     expect(unit(units, 'system/immuta_system').apply).toEqual([
       { kind: 'roleMembership', action: 'grant', role: { system: 'sys:secadmin' }, user: 'immuta_system' },
-      { kind: 'roleMembership', action: 'grant', role: 'immuta_system_sysprivs', user: 'immuta_system' },
     ]);
+    // No second grant of what sys:secadmin holds: no role of system permissions, no CREATE USER / CREATE ROLE statement.
+    expect(units.filter((u) => u.key.includes('sysprivs'))).toEqual([]);
+    expect(JSON.stringify(units)).not.toMatch(/systemPrivileges|CREATE USER|CREATE ROLE/);
   });
 
-  test('seed 000: iam authentication creates the user with PASSWORD DISABLE and needs no variable', () => {
+  test('iam authentication creates the user with PASSWORD DISABLE and needs no variable', () => {
     const prod = estate().environments.prod;
     const p = plan(prod);
     expect(unit(p.units, 'user/immuta_system').apply).toEqual([{ kind: 'createUser', user: 'immuta_system', createdb: true }]);
@@ -68,37 +67,92 @@ describe('Redshift privilege model (seed 000 Immuta, seed 002 Informatica)', () 
     expect(p.region).toBe('eu-west-1');
   });
 
-  test('seed 000: every privilege WITH GRANT OPTION, on all tables plus default privileges, or on the listed tables only', () => {
+  test('every privilege WITH GRANT OPTION: scoped to every current and future table of a schema, or on the listed tables only', () => {
     const units = plan().units;
     const all = unit(units, 'immuta/sales/public');
     expect(all.database).toBe('sales');
     expect(all.apply).toEqual([
       { kind: 'schemaPrivileges', action: 'grant', privileges: ['USAGE'], schema: 'public', grantee: { user: 'immuta_system' } },
-      { kind: 'tablePrivileges', action: 'grant', privileges: IMMUTA_TABLE_PRIVILEGES, schema: 'public', tables: { all: true }, grantee: { user: 'immuta_system' }, grantOption: true },
-      { kind: 'defaultPrivileges', action: 'grant', privileges: IMMUTA_TABLE_PRIVILEGES, owners: 'current', schema: 'public', grantee: { user: 'immuta_system' }, grantOption: true },
+      { kind: 'scopedTablePrivileges', action: 'grant', privileges: IMMUTA_TABLE_PRIVILEGES, database: 'sales', schema: 'public', grantee: { user: 'immuta_system' }, grantOption: true },
     ]);
     expect(IMMUTA_TABLE_PRIVILEGES).toEqual(['DELETE', 'INSERT', 'SELECT', 'TRUNCATE', 'UPDATE']);
     const listed = unit(units, 'immuta/sales/finance');
     expect(listed.apply.map((s) => s.kind)).toEqual(['schemaPrivileges', 'tablePrivileges']);
-    expect(listed.apply[1]).toMatchObject({ tables: { tables: ['invoices', 'payments'] } });
+    expect(listed.apply[1]).toMatchObject({ tables: { tables: ['invoices', 'payments'] }, grantOption: true });
     // Revoke undoes apply in reverse order.
-    expect(all.revoke.map((s) => `${s.kind}:${'action' in s ? s.action : ''}`)).toEqual(['defaultPrivileges:revoke', 'tablePrivileges:revoke', 'schemaPrivileges:revoke']);
+    expect(all.revoke).toEqual([
+      { kind: 'scopedTablePrivileges', action: 'revoke', privileges: IMMUTA_TABLE_PRIVILEGES, database: 'sales', schema: 'public', grantee: { user: 'immuta_system' }, grantOption: true },
+      { kind: 'schemaPrivileges', action: 'revoke', privileges: ['USAGE'], schema: 'public', grantee: { user: 'immuta_system' } },
+    ]);
   });
 
-  test('tableOwners turn into FOR USER default privileges', () => {
+  test('grant and revoke name no table owner and no admin: the same units whichever admin runs them, covering tables every owner creates', () => {
+    const before = JSON.stringify(plan().units);
     const env = dev();
-    env.redshift[0].immuta!.protect[1].tableOwners = ['loader_b', 'loader_a'];
-    const u = unit(plan(env).units, 'immuta/marketing/campaigns');
-    expect(u.apply[2]).toMatchObject({ kind: 'defaultPrivileges', owners: ['loader_a', 'loader_b'] });
+    env.redshift[0].admin = { secretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:other-admin-AbCdEf' };
+    expect(JSON.stringify(plan(env).units)).toBe(before);
+    expect(before).not.toMatch(/defaultPrivileges|awsuser/);
+    // Every whole-schema grant is scoped, for Immuta and for the Informatica connector alike.
+    const wholeSchema = plan().units.filter((u) => u.key.startsWith('immuta/') || u.key.startsWith('informatica/'))
+      .filter((u) => !u.apply.some((s) => s.kind === 'tablePrivileges'));
+    expect(wholeSchema.map((u) => u.key)).toEqual(['immuta/marketing/campaigns', 'immuta/sales/public', 'informatica/sales/staging']);
+    for (const u of wholeSchema) expect(u.apply.filter((s) => s.kind === 'scopedTablePrivileges')).toHaveLength(1);
   });
 
-  test('seed 000: masking for listed tables and for whole schemas, after the grants', () => {
+  test('masking for listed tables and for whole schemas, after the grants, switched off exactly as it was switched on', () => {
     const units = plan().units;
-    expect(unit(units, 'masking/sales/finance')).toMatchObject({ tier: 'masking', apply: [{ kind: 'masking', on: true, tables: { tables: ['invoices', 'payments'] } }] });
+    expect(unit(units, 'masking/sales/finance')).toMatchObject({
+      tier: 'masking', database: 'sales',
+      apply: [{ kind: 'masking', on: true, tables: { tables: ['invoices', 'payments'] } }],
+      revoke: [{ kind: 'masking', on: false, tables: { tables: ['invoices', 'payments'] } }],
+    });
+    // A whole schema: the revoke is the recorded switch-off (sql/redshift.ts), not a walk over the tables present at revoke time.
     expect(unit(units, 'masking/sales/public').revoke).toEqual([{ kind: 'masking', on: false, schema: 'public', tables: { all: true } }]);
   });
 
-  test('seed 002: TEMP revoked from PUBLIC, granted to the listed user and group, restored on revoke', () => {
+  test('teardown: DROP DATABASE FORCE for the Immuta database, DROP ROLE after the estate members are revoked, users checked in every database they work in', () => {
+    const units = plan().units;
+    expect(unit(units, 'database/immuta').revoke).toEqual([{ kind: 'dropDatabase', database: 'immuta', force: true }]);
+    // DROP USER checks only its own database: the unit first checks the connect database and every database the user works in.
+    expect(unit(units, 'user/immuta_system').preflight).toEqual([
+      { kind: 'ownedObjects', user: 'immuta_system' },
+      { kind: 'ownedObjects', user: 'immuta_system', database: 'marketing' },
+      { kind: 'ownedObjects', user: 'immuta_system', database: 'sales' },
+    ]);
+    expect(unit(units, 'user/informatica_loader').preflight).toEqual([
+      { kind: 'ownedObjects', user: 'informatica_loader' },
+      { kind: 'ownedObjects', user: 'informatica_loader', database: 'sales' },
+    ]);
+    expect(unit(units, 'role/immuta_exemption')).toMatchObject({
+      revoke: [{ kind: 'dropRole', role: 'immuta_exemption' }],
+      preflight: [{ kind: 'roleHolders', role: 'immuta_exemption' }],
+    });
+    // Order: the estate's exempt users (grants tier) are revoked before the role (principals tier) is dropped,
+    // and users before the Immuta database; destroy runs the tiers in reverse.
+    const tier = (key: string) => ['databases', 'principals', 'grants', 'masking'].indexOf(unit(units, key).tier);
+    expect(tier('exempt/etl_admin')).toBeGreaterThan(tier('role/immuta_exemption'));
+    expect(tier('role/immuta_exemption')).toBeGreaterThan(tier('database/immuta'));
+    expect(tier('user/immuta_system')).toBeGreaterThan(tier('database/immuta'));
+    // Grants and masking carry no owner check; Immuta's grants carry the dependent-grant check.
+    expect(units.filter((u) => u.preflight).map((u) => u.key)).toEqual([
+      'role/immuta_exemption', 'user/immuta_system', 'user/informatica_loader',
+      'immuta/marketing/campaigns', 'immuta/sales/finance', 'immuta/sales/public',
+    ]);
+  });
+
+  test('revoking Immuta\'s grants first checks for grants Immuta made onward (REVOKE has no CASCADE), on exactly the unit\'s tables', () => {
+    const units = plan().units;
+    expect(unit(units, 'immuta/sales/public').preflight).toEqual([
+      { kind: 'grantsBy', grantor: 'immuta_system', database: 'sales', schema: 'public', tables: { all: true } },
+    ]);
+    expect(unit(units, 'immuta/sales/finance').preflight).toEqual([
+      { kind: 'grantsBy', grantor: 'immuta_system', database: 'sales', schema: 'finance', tables: { tables: ['invoices', 'payments'] } },
+    ]);
+    // The connector holds no grant option, so its revoke needs no such check.
+    expect(unit(units, 'informatica/sales/staging').preflight).toBeUndefined();
+  });
+
+  test("Informatica's requirements: TEMP revoked from PUBLIC, granted to the listed user and group, restored on revoke", () => {
     const units = plan().units;
     expect(unit(units, 'temp/sales/public')).toMatchObject({
       apply: [{ kind: 'databaseTemp', action: 'revoke', database: 'sales', grantee: { public: true } }],
@@ -108,12 +162,11 @@ describe('Redshift privilege model (seed 000 Immuta, seed 002 Informatica)', () 
     expect(unit(units, 'temp/sales/user/informatica_loader').apply).toEqual([{ kind: 'databaseTemp', action: 'grant', database: 'sales', grantee: { user: 'informatica_loader' } }]);
   });
 
-  test('seed 002: the connector user gets USAGE and CREATE on its schema and DML without grant option', () => {
+  test("Informatica's requirements: the connector user gets USAGE and CREATE on its schema and DML on every table there, without grant option", () => {
     const u = unit(plan().units, 'informatica/sales/staging');
     expect(u.apply).toEqual([
       { kind: 'schemaPrivileges', action: 'grant', privileges: ['USAGE', 'CREATE'], schema: 'staging', grantee: { user: 'informatica_loader' } },
-      { kind: 'tablePrivileges', action: 'grant', privileges: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], schema: 'staging', tables: { all: true }, grantee: { user: 'informatica_loader' }, grantOption: false },
-      { kind: 'defaultPrivileges', action: 'grant', privileges: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], owners: 'current', schema: 'staging', grantee: { user: 'informatica_loader' }, grantOption: false },
+      { kind: 'scopedTablePrivileges', action: 'grant', privileges: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], database: 'sales', schema: 'staging', grantee: { user: 'informatica_loader' }, grantOption: false },
     ]);
   });
 
@@ -204,9 +257,5 @@ describe('Redshift privilege model (seed 000 Immuta, seed 002 Informatica)', () 
     const env = dev();
     env.redshift[0].immuta!.protect[0].schemas[1].tables = Array.from({ length: DATA_API_MAX_BATCH + 1 }, (_, i) => `t${i}`);
     expect(() => plan(env)).toThrow(/immuta\.protect: masking\/sales\/finance needs 41 statements .* at most 40/);
-  });
-
-  test('a system user name too long for its privileges role is rejected', () => {
-    expect(() => systemPrivilegesRoleName('u'.repeat(60))).toThrow(/immuta\.systemUser .* at most 63 characters/);
   });
 });
