@@ -128,6 +128,34 @@ describe('the example estate\'s PostgreSQL stacks', () => {
   });
 });
 
+describe('consent to destroy (immuta.allowDestroy)', () => {
+  const lifecycles = (allowDestroy?: boolean) => {
+    const environment = singleServerEnvironment({
+      immuta: { displayName: 'pg_conn', protect: [{ database: 'app', schemas: ['public'] }], ...(allowDestroy === undefined ? {} : { allowDestroy }) },
+    });
+    const { tf } = synthStack('t', environment);
+    return {
+      database: Object.values<Json>(tf.resource.postgresql_database).map((r) => r.lifecycle),
+      role: Object.values<Json>(tf.resource.postgresql_role).map((r) => r.lifecycle),
+    };
+  };
+
+  test('by default the Immuta database and role refuse to be destroyed', () => {
+    expect(lifecycles()).toEqual({ database: [{ prevent_destroy: true }], role: [{ prevent_destroy: true }] });
+  });
+
+  test('allowDestroy: true lets them be destroyed', () => {
+    expect(lifecycles(true)).toEqual({ database: [{ prevent_destroy: false }], role: [{ prevent_destroy: false }] });
+  });
+
+  test('grants stay destroyable either way: removing a schema revokes its grants', () => {
+    const { tf } = synthStack('t', singleServerEnvironment({}));
+    for (const type of ['postgresql_grant', 'postgresql_default_privileges']) {
+      for (const block of Object.values<Json>(tf.resource[type])) expect(block.lifecycle).toBeUndefined();
+    }
+  });
+});
+
 describe('resource count', () => {
   const count = (environment: Environment) => {
     const { tf } = synthStack('t', environment);
