@@ -119,11 +119,12 @@ const entryKey = (e: { kind: string; database: string; schema?: string; object?:
 export function auditPostgresServer(target: string, plan: PostgresPrivilegePlan, catalog: PostgresCatalog): Finding[] {
   const roleName = plan.systemRole.name;
   const findings: Finding[] = [];
-  const add = (kind: FindingKind, object: string, detail: string, grantee: string | undefined = roleName) =>
-    findings.push({ kind, target, object, ...(grantee ? { grantee } : {}), detail });
+  // null: the finding concerns no grantee (a database that does not exist).
+  const add = (kind: FindingKind, object: string, detail: string, grantee: string | null = roleName) =>
+    findings.push({ kind, target, object, ...(grantee !== null ? { grantee } : {}), detail });
 
   if (!catalog.databases.includes(plan.immutaDatabase)) {
-    add('missing', `database ${plan.immutaDatabase}`, `the Immuta database ${plan.immutaDatabase} does not exist`, undefined);
+    add('missing', `database ${plan.immutaDatabase}`, `the Immuta database ${plan.immutaDatabase} does not exist`, null);
   }
   const role = catalog.role;
   if (!role) {

@@ -106,7 +106,9 @@ describe('auditPostgresServer', () => {
   });
 
   test('the Immuta database missing', () => {
-    expect(audit({ ...matchingCatalog(), databases: ['app', 'postgres'] }).map((f) => [f.kind, f.object])).toContainEqual(['missing', 'database immuta']);
+    expect(audit({ ...matchingCatalog(), databases: ['app', 'postgres'] })).toEqual([{
+      kind: 'missing', target: TARGET, object: 'database immuta', detail: 'the Immuta database immuta does not exist',
+    }]);
   });
 
   test('extra privileges: on an object outside the plan, beyond the plan on a planned object, an extra membership', () => {
