@@ -18,7 +18,7 @@ import { auditTargets, runAuditTargets } from '../../audit/targets';
 import { loadEstateText } from '../../estate/load';
 import { Estate } from '../../estate/schema';
 import { renderPostgresApply, renderPostgresOffboard, renderPostgresRevoke } from '../../sql/postgres';
-import { EmbeddedPostgres, PostgresMajorVersion, startEmbeddedPostgres } from '../support/embedded-postgres';
+import { EmbeddedPostgres, PostgresMajorVersion, freeLoopbackPort, startEmbeddedPostgres } from '../support/embedded-postgres';
 import { psqlOk, runPsql } from '../support/psql';
 import { REPO_ROOT } from '../support/terraform-env';
 
@@ -278,6 +278,17 @@ describe.each([16, 17] as PostgresMajorVersion[])('npm run audit on PostgreSQL %
       expect(unset.status).toBe(1);
       expect(unset.stderr).toContain('TF_VAR_local_pg_admin_password is not set');
     });
+  });
+
+  test('an unreachable server is an error naming the server, host, database and user; the other server is still audited', async () => {
+    const closedPort = await freeLoopbackPort();
+    const broken = loadEstateText(estateText(server.port).replace(`port: ${server.port}\n        sslMode: disable\n        immuta:\n          displayName: local_pg`,
+      `port: ${closedPort}\n        sslMode: disable\n        immuta:\n          displayName: local_pg`), 'broken estate');
+    const results = await runAuditTargets(auditTargets(broken, env, 'e2e'));
+    expect(results.map((r) => [r.target, r.error?.replace(/: connect ECONNREFUSED.*$/, ': ECONNREFUSED') ?? 'ok'])).toEqual([
+      [PG, `cannot reach PostgreSQL server ${PG} at 127.0.0.1:${closedPort}, database postgres, as postgres: ECONNREFUSED`],
+      [RDS, 'ok'],
+    ]);
   });
 
   test('the audit only reads: its connections refuse writes, and the server logged nothing but SELECTs from it', async () => {
