@@ -33,9 +33,9 @@ function ssl(mode: string): boolean | ConnectionOptions {
 }
 
 /** An RDS IAM token from the AWS CLI (the credential chain the stack's provider uses). */
-function rdsIamToken(conn: PostgresAdminConnection): string {
+function rdsIamToken(conn: PostgresAdminConnection, env: NodeJS.ProcessEnv): string {
   const res = spawnSync('aws', ['rds', 'generate-db-auth-token', '--hostname', conn.host, '--port', String(conn.port),
-    '--username', conn.username, '--region', conn.rdsIamRegion!], { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+    '--username', conn.username, '--region', conn.rdsIamRegion!], { env, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
   if (res.status !== 0) {
     throw new AuditConnectionError(`could not get an RDS IAM token for ${conn.username}@${conn.host} with the AWS CLI: ${res.error?.message ?? res.stderr.trim()}`);
   }
@@ -43,7 +43,7 @@ function rdsIamToken(conn: PostgresAdminConnection): string {
 }
 
 function adminPassword(conn: PostgresAdminConnection, env: NodeJS.ProcessEnv): string {
-  if (conn.rdsIamRegion) return rdsIamToken(conn);
+  if (conn.rdsIamRegion) return rdsIamToken(conn, env);
   const name = `TF_VAR_${conn.passwordVariable}`;
   const value = env[name];
   if (!value) throw new AuditConnectionError(`${name} is not set: the audit logs in as ${conn.username} with the password the stack reads`);

@@ -291,6 +291,20 @@ describe.each([16, 17] as PostgresMajorVersion[])('npm run audit on PostgreSQL %
     ]);
   });
 
+  test('adminIamAuth: the admin logs in with the token `aws rds generate-db-auth-token` prints for its host, port, user and region', async () => {
+    // A stand-in aws CLI: records its arguments, prints the admin's password as the token.
+    const bin = path.join(dir, 'fake-aws');
+    fs.mkdirSync(bin, { recursive: true });
+    const argsFile = path.join(dir, 'aws-args');
+    fs.writeFileSync(path.join(bin, 'aws'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsFile}'\necho '${RDS_ADMIN_PASSWORD}'\n`, { mode: 0o755 });
+    const iam = loadEstateText(estateText(server.port).replace('adminUsername: rds_admin', 'adminUsername: rds_admin\n        adminIamAuth: true\n        region: eu-west-1'), 'iam estate');
+    const results = await runAuditTargets(auditTargets(iam, { ...env, TF_VAR_local_rds_admin_password: undefined, PATH: `${bin}:${process.env.PATH}` }, 'e2e'));
+    expect(results.map((r) => [r.target, r.error ?? r.findings.length])).toEqual([[PG, 0], [RDS, 0]]);
+    expect(fs.readFileSync(argsFile, 'utf8').trim().split('\n')).toEqual([
+      'rds', 'generate-db-auth-token', '--hostname', '127.0.0.1', '--port', String(server.port), '--username', 'rds_admin', '--region', 'eu-west-1',
+    ]);
+  });
+
   test('the audit only reads: its connections refuse writes, and the server logged nothing but SELECTs from it', async () => {
     const [pg] = estate.environments.e2e.postgres;
     const session = openPostgresAuditSession(PG, pg, 'us-east-1', env);
