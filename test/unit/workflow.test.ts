@@ -264,6 +264,48 @@ describe('governance workflow: decision steps (needs jq, as on GitHub runners)',
     expect(fs.readFileSync(summary, 'utf8')).toBe(stepStatus === 0 ? fs.readFileSync(path.join(tmp, 'audit.md'), 'utf8') : '');
   });
 
+  describe('the drift issue step, run with a stand-in GitHub API', () => {
+    interface Issue { number: number; body: string; title?: string; state: string; pull_request?: object }
+    const script = String(uses(jobs.audit, 'actions/github-script')?.with?.script);
+    const run = async (exitCode: string, open: Issue[]) => {
+      const calls: [string, Record<string, unknown>][] = [];
+      const rest = {
+        issues: {
+          listForRepo: 'listForRepo',
+          create: async (a: Record<string, unknown>) => calls.push(['create', a]),
+          update: async (a: Record<string, unknown>) => calls.push(['update', a]),
+          createComment: async (a: Record<string, unknown>) => calls.push(['comment', a]),
+        },
+      };
+      const github = { rest, paginate: async (what: string) => (what === 'listForRepo' ? open : []) };
+      const context = { repo: { owner: 'o', repo: 'r' }, serverUrl: 'https://github.example', runId: 7 };
+      const report = path.join(tmp, 'audit.md');
+      fs.writeFileSync(report, '## Database audit\n');
+      const env = { ENVIRONMENT: 'prod', EXIT_CODE: exitCode, REPORT_FILE: report };
+      const body = new Function('github', 'context', 'require', 'process', `return (async () => {\n${script}\n})();`);
+      await body(github, context, require, { env });
+      return calls;
+    };
+    const marker = '<!-- governance-audit:prod -->';
+
+    test('drift with no open issue: one issue titled for the environment, the report after the marker', async () => {
+      const calls = await run('2', [{ number: 3, body: '<!-- governance-audit:dev -->', state: 'open' }]);
+      expect(calls).toEqual([['create', { owner: 'o', repo: 'r', title: 'Database drift in prod', body: expect.stringMatching(new RegExp(`^${marker}\\n## Database audit\\n`)) }]]);
+      expect(String(calls[0][1].body)).toContain('https://github.example/o/r/actions/runs/7');
+    });
+
+    test('drift with the issue open: its body is replaced, no second issue', async () => {
+      const calls = await run('2', [{ number: 9, body: `${marker}\nold`, state: 'open' }, { number: 4, body: `${marker}\npr`, state: 'open', pull_request: {} }]);
+      expect(calls.map(([op, a]) => [op, a.issue_number])).toEqual([['update', 9]]);
+    });
+
+    test('a clean audit closes the open issue with a comment; with none open it does nothing', async () => {
+      const calls = await run('0', [{ number: 9, body: `${marker}\nold`, state: 'open' }]);
+      expect(calls.map(([op, a]) => [op, a.issue_number, a.state])).toEqual([['comment', 9, undefined], ['update', 9, 'closed']]);
+      expect(await run('0', [])).toEqual([]);
+    });
+  });
+
   test('sensitive variables: each JSON key becomes a masked TF_VAR_, multi-line values intact', () => {
     const step = stepNamed(jobs.deploy, 'Sensitive variables as TF_VAR_*');
     const res = runStep(step, { DEPLOY_TF_VARS: JSON.stringify({ immuta_password: 's3cr3t', pem: 'line1\nline2' }) }, tmp);
