@@ -1,6 +1,6 @@
 import { Environment, PostgresServer } from '../estate/schema';
 import { assertPostgresServer } from '../model/postgres/checks';
-import { postgresAdminConnection } from '../model/postgres/connection';
+import { PostgresAdminConnection, postgresAdminConnection } from '../model/postgres/connection';
 import {
   PostgresDefaultPrivilege,
   PostgresGrant,
@@ -13,12 +13,15 @@ import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
 
 /**
  * The PostgreSQL privilege plan as psql scripts, for DBAs who review or audit what
- * Terraform will do, or apply it by hand. Both scripts are idempotent. The password
- * never appears in them: psql supplies it from the variable immuta_password.
+ * Terraform will do, or apply it by hand. The scripts are idempotent. No password is in
+ * them or on psql's command line: psql reads the admin's from PGPASSWORD (or ~/.pgpass) and
+ * the system role's from the environment variable IMMUTA_PASSWORD (\getenv, psql >= 15).
  */
 
-/** psql variable the apply script reads the system role's password from. */
+/** psql variable the apply script reads the system role's password into. */
 export const IMMUTA_PASSWORD_PSQL_VARIABLE = 'immuta_password';
+/** Environment variable psql's \getenv copies into that psql variable. */
+export const IMMUTA_PASSWORD_ENV_VARIABLE = 'IMMUTA_PASSWORD';
 
 const ON_TABLES: Record<string, string> = { table: 'TABLES' };
 
@@ -46,6 +49,11 @@ function revokeSql(g: PostgresGrant): string {
   return `REVOKE ${privilegeList(g)} ON ${grantTarget(g)} FROM ${quoteIdent(g.role)} CASCADE;`;
 }
 
+/** Takes back only the grant option, and with CASCADE every grant made with it: the privilege stays. */
+function revokeGrantOptionSql(g: PostgresGrant): string {
+  return `REVOKE GRANT OPTION FOR ${privilegeList(g)} ON ${grantTarget(g)} FROM ${quoteIdent(g.role)} CASCADE;`;
+}
+
 function defaultPrivilegeSql(d: PostgresDefaultPrivilege, action: 'GRANT' | 'REVOKE'): string {
   const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${quoteIdent(d.owner)} IN SCHEMA ${quoteIdent(d.schema)}`;
   return action === 'GRANT'
@@ -67,7 +75,7 @@ function header(server: PostgresServer, environment: Environment, purpose: strin
     `-- ${purpose}`,
     `-- Server ${server.id} (${server.deployment}, PostgreSQL ${server.majorVersion}), generated from the estate:`,
     '-- the Terraform stack declares the same privileges as postgresql_* resources.',
-    `-- Run as ${conn.username}:`,
+    `-- Run as ${conn.username}, with its password in PGPASSWORD or ~/.pgpass (never on the command line):`,
     ...usage.map((u) => `--   ${u}`),
     ...(conn.superuser ? [] : [
       `-- ${server.deployment} has no superuser: ${conn.username} must own, or be a member of the owner of,`,
@@ -75,6 +83,10 @@ function header(server: PostgresServer, environment: Environment, purpose: strin
     ]),
     '\\set ON_ERROR_STOP on',
   ];
+}
+
+function psqlCommand(server: PostgresServer, conn: PostgresAdminConnection, kind: string): string {
+  return `psql -X -h ${server.host} -p ${server.port} -U ${conn.username} -d ${conn.database} -f ${server.id}.${kind}.sql`;
 }
 
 function connectLine(database: string): string {
@@ -87,13 +99,13 @@ export function renderPostgresApply(server: PostgresServer, environment: Environ
   const conn = postgresAdminConnection(server, environment.aws.region);
   const role = plan.systemRole;
   const roleName = quoteIdent(role.name);
-  const psqlBase = `psql -X -h ${server.host} -p ${server.port} -U ${conn.username} -d ${conn.database}`;
   const v = IMMUTA_PASSWORD_PSQL_VARIABLE;
+  const env = IMMUTA_PASSWORD_ENV_VARIABLE;
   const lines = [
     ...header(server, environment, 'Immuta PostgreSQL access: apply (seed 001). Idempotent: a second run changes nothing.',
       role.credential === 'password'
-        ? [`${psqlBase} -v ${v}="$IMMUTA_PASSWORD" -f ${server.id}.apply.sql`]
-        : [`${psqlBase} -f ${server.id}.apply.sql`]),
+        ? [`read -rs ${env}; export ${env}   # the system role's password, never on a command line`, psqlCommand(server, conn, 'apply')]
+        : [psqlCommand(server, conn, 'apply')]),
     '',
     connectLine(conn.database),
     '-- The Immuta system role: LOGIN and CREATEROLE (seed 001).',
@@ -108,9 +120,10 @@ export function renderPostgresApply(server: PostgresServer, environment: Environ
   ];
   if (role.credential === 'password') {
     lines.push(
+      `\\getenv ${v} ${env}`,
       `\\if :{?${v}}`,
       '\\else',
-      `DO $$ BEGIN RAISE EXCEPTION 'psql variable ${v} is not set: run psql with -v ${v}=...'; END $$;`,
+      `DO $$ BEGIN RAISE EXCEPTION 'environment variable ${env} is not set: export it (read -rs ${env}; export ${env}) before running psql'; END $$;`,
       '\\endif',
       `ALTER ROLE ${roleName} WITH PASSWORD :'${v}';`,
     );
@@ -139,13 +152,17 @@ export function renderPostgresRevoke(server: PostgresServer, environment: Enviro
   const lines = [
     ...header(server, environment,
       'Immuta PostgreSQL access: revoke. Removes every privilege the apply script granted, the Immuta database and the role.',
-      [`psql -X -h ${server.host} -p ${server.port} -U ${conn.username} -d ${conn.database} -f ${server.id}.revoke.sql`]),
+      [psqlCommand(server, conn, 'revoke')]),
     '-- Objects the role created in a protected database are kept and handed to the admin (REASSIGN OWNED);',
     '-- roles it created are kept. See docs/postgres-sql-scripts.md.',
     '',
     connectLine(conn.database),
     `SELECT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${quoteLiteral(plan.systemRole.name)}) AS ${exists} \\gset`,
     `\\if :${exists}`,
+    ...(conn.superuser ? [] : [
+      `-- PostgreSQL 16+: REASSIGN OWNED and DROP OWNED need the privileges of ${plan.systemRole.name}, not only ADMIN on it.`,
+      `GRANT ${roleName} TO CURRENT_USER WITH INHERIT TRUE;`,
+    ]),
   ];
   const protectedDbs = perDatabase(plan, revokeSql, (d) => defaultPrivilegeSql(d, 'REVOKE'))
     .filter((db) => db.database !== plan.immutaDatabase);
@@ -170,7 +187,36 @@ export function renderPostgresRevoke(server: PostgresServer, environment: Enviro
   return `${lines.join('\n')}\n`;
 }
 
-/** Apply and revoke scripts for every Immuta-enabled server, in server id order. */
+/**
+ * Before `cdktf destroy`: takes back every grant the Immuta role made with its grant
+ * options (REVOKE GRANT OPTION FOR ... CASCADE) and nothing else, so the provider's plain
+ * REVOKEs no longer fail with "dependent privileges exist". docs/postgres-offboarding.md.
+ */
+export function renderPostgresOffboard(server: PostgresServer, environment: Environment): string {
+  assertPostgresServer(server, 'renderPostgresOffboard');
+  const plan = postgresPrivilegePlan(server);
+  const conn = postgresAdminConnection(server, environment.aws.region);
+  const exists = 'immuta_role_exists';
+  const onward = { ...plan, grants: plan.grants.filter((g) => g.withGrantOption), defaultPrivileges: [] };
+  const lines = [
+    ...header(server, environment,
+      'Immuta PostgreSQL access: offboard. Revokes what the Immuta role granted onward, before cdktf destroy.',
+      [psqlCommand(server, conn, 'offboard')]),
+    '-- Only the grant options go (and, by CASCADE, every grant made with them); the privileges stay',
+    '-- until cdktf destroy revokes them. Disconnect the server in Immuta first. docs/postgres-offboarding.md.',
+    '',
+    connectLine(conn.database),
+    `SELECT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${quoteLiteral(plan.systemRole.name)}) AS ${exists} \\gset`,
+    `\\if :${exists}`,
+  ];
+  for (const db of perDatabase(onward, revokeGrantOptionSql, () => '')) {
+    if (db.statements.length > 0) lines.push(connectLine(db.database), ...db.statements);
+  }
+  lines.push('\\endif');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Apply, offboard and revoke scripts for every Immuta-enabled server, in server id order. */
 export function postgresSqlFiles(envName: string, environment: Environment): SqlFile[] {
   const stack = `${envName}-postgres`;
   return environment.postgres
@@ -178,6 +224,7 @@ export function postgresSqlFiles(envName: string, environment: Environment): Sql
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .flatMap((server) => [
       { stack, name: `${server.id}.apply.sql`, content: renderPostgresApply(server, environment) },
+      { stack, name: `${server.id}.offboard.sql`, content: renderPostgresOffboard(server, environment) },
       { stack, name: `${server.id}.revoke.sql`, content: renderPostgresRevoke(server, environment) },
     ]);
 }

@@ -16,7 +16,7 @@ export function buildApp(app: App, estate: Estate): void {
     const awsAccess = new AwsAccessStack(app, `${envName}-aws-access`, { envName, environment });
     const stacks: TerraformStack[] = [awsAccess];
     if (environment.postgres.some((s) => s.immuta)) {
-      stacks.push(new PostgresStack(app, `${envName}-postgres`, { envName, environment, immutaRoleArns: awsAccess.immutaRoleArns }));
+      stacks.push(new PostgresStack(app, `${envName}-postgres`, { envName, environment }));
     }
     if (environment.redshift.some((c) => c.immuta || c.informatica?.temp || c.informatica?.connectorUser)) {
       stacks.push(new RedshiftStack(app, `${envName}-redshift`, { envName, environment }));

@@ -20,6 +20,9 @@ export interface ImmutaPostgresAccountProps {
  * through the provider's write-only attribute, so it is in neither cdk.tf.json nor the
  * state; bump the version variable to rotate it. With RDS/Aurora IAM authentication the
  * role is a member of rds_iam and has no password.
+ *
+ * Both refuse to be destroyed (prevent_destroy) unless the estate sets immuta.allowDestroy:
+ * a rename in the estate would otherwise drop the database or the role on the next apply.
  */
 export class ImmutaPostgresAccount extends Construct {
   readonly role: Role;
@@ -32,6 +35,7 @@ export class ImmutaPostgresAccount extends Construct {
     const slug = serverSlug(props.server.id);
     const names = postgresVariableNames(props.server.id);
     const role = plan.systemRole;
+    const lifecycle = { preventDestroy: !props.server.immuta!.allowDestroy };
 
     let password: { passwordWo: string; passwordWoVersion: string } | undefined;
     if (role.credential === 'password') {
@@ -58,12 +62,14 @@ export class ImmutaPostgresAccount extends Construct {
       createRole: role.createRole,
       ...(role.memberOf.length > 0 ? { roles: [...role.memberOf] } : {}),
       ...password,
+      lifecycle,
     });
     this.role.overrideLogicalId(`${slug}_immuta_role`);
 
     this.database = new Database(this, 'database', {
       provider: props.provider,
       name: plan.immutaDatabase,
+      lifecycle,
     });
     this.database.overrideLogicalId(`${slug}_immuta_database`);
   }

@@ -1,4 +1,6 @@
-import { PostgresServer } from '../../estate/schema';
+import { Environment, PostgresServer } from '../../estate/schema';
+import { planAwsAccess } from '../aws/access-plan';
+import { iamArn } from '../aws/partition';
 import { requireImmuta } from './privileges';
 import { terraformName } from '../terraform-names';
 
@@ -80,6 +82,18 @@ export function isAwsDeployment(server: PostgresServer): boolean {
 /** Terraform identifiers are derived from the server id: orders-pg -> orders_pg. */
 export function serverSlug(serverId: string): string {
   return terraformName(serverId);
+}
+
+/**
+ * The Role ARN of Immuta's connection form, per aws-assumed-role server id: the role the AWS
+ * access stack creates, named by the same plan (no path, so `role/<name>`). Computed, not
+ * read from that stack's state, so the PostgreSQL stack plans before the AWS stack exists.
+ */
+export function immutaRoleArns(envName: string, environment: Environment): Record<string, string> {
+  const plan = planAwsAccess(envName, environment);
+  return Object.fromEntries(plan.rdsIamAccess.flatMap((a) => (a.authentication.type === 'aws-assumed-role'
+    ? [[a.serverId, iamArn(plan.partition, plan.accountId, `role/${a.authentication.roleName}`)]]
+    : [])));
 }
 
 /** Deterministic names of a server's sensitive variables. */

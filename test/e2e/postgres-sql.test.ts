@@ -98,7 +98,7 @@ describe.each([16, 17] as PostgresMajorVersion[])('rendered SQL on PostgreSQL %i
   let dir: string;
   const files: Record<string, string> = {};
 
-  const apply = (id: string) => psqlOk(server, { file: files[`${id}.apply.sql`], vars: { immuta_password: IMMUTA_PASSWORD } });
+  const apply = (id: string) => psqlOk(server, { file: files[`${id}.apply.sql`], env: { IMMUTA_PASSWORD } });
   const revoke = (id: string) => psqlOk(server, { file: files[`${id}.revoke.sql`] });
   const asImmuta = (database: string) => server.connect(database, 'immuta_system', IMMUTA_PASSWORD);
   async function superQuery<T = any>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -305,7 +305,7 @@ describe.each([16, 17] as PostgresMajorVersion[])('rendered SQL on PostgreSQL %i
       return f;
     };
     psqlOk(server, { database: 'billing', sql: 'CREATE ROLE billing_app NOLOGIN; CREATE SCHEMA payroll; CREATE TABLE payroll.runs (id int); CREATE TABLE payroll.payslips (id int);' });
-    psqlOk(server, { file: file('apply', renderPostgresApply), vars: { immuta_password: IMMUTA_PASSWORD } });
+    psqlOk(server, { file: file('apply', renderPostgresApply), env: { IMMUTA_PASSWORD } });
     const [r] = await superQuery('billing', `SELECT has_table_privilege('immuta_system', 'payroll.payslips', 'SELECT WITH GRANT OPTION') AS listed,
       has_schema_privilege('immuta_system', 'ledger', 'USAGE WITH GRANT OPTION') AS ledger`);
     expect(r).toEqual({ listed: true, ledger: true });
@@ -316,6 +316,6 @@ describe.each([16, 17] as PostgresMajorVersion[])('rendered SQL on PostgreSQL %i
   test('the apply script refuses to run without the password variable', () => {
     const res = runPsql(server, { file: files[`${localPg.id}.apply.sql`] });
     expect(res.status).not.toBe(0);
-    expect(res.stderr).toMatch(/immuta_password is not set/);
+    expect(res.stderr).toMatch(/environment variable IMMUTA_PASSWORD is not set/);
   });
 });

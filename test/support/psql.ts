@@ -30,6 +30,8 @@ export interface PsqlRun {
   password?: string;
   /** psql variables (-v name=value). */
   vars?: Record<string, string>;
+  /** Extra environment variables for psql (secrets go here, never into argv). */
+  env?: Record<string, string>;
   timeoutMs?: number;
 }
 
@@ -54,7 +56,7 @@ export function runPsql(server: EmbeddedPostgres, run: PsqlRun): PsqlResult {
     encoding: 'utf8',
     timeout,
     killSignal: 'SIGKILL',
-    env: { ...process.env, PGPASSWORD: run.password ?? server.password, PGCONNECT_TIMEOUT: '10' },
+    env: { ...process.env, PGPASSWORD: run.password ?? server.password, PGCONNECT_TIMEOUT: '10', ...run.env },
   });
   if ((res.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
     throw new Error(`psql ${args.join(' ')} timed out after ${timeout} ms`);

@@ -11,6 +11,7 @@ import { ImmutaPostgresConnectionOutputs } from '../../constructs/postgres/immut
 import { ImmutaPostgresGrants } from '../../constructs/postgres/immuta-postgres-grants';
 import { PostgresAdminProvider } from '../../constructs/postgres/postgres-admin-provider';
 import { Environment, PostgresServer } from '../../estate/schema';
+import { immutaRoleArns } from '../../model/postgres/connection';
 import { resourceInstances } from '../support/declared-privileges';
 import { synthEstate } from '../support/synth';
 import { exampleEstate, exampleServer, singleServerEnvironment } from '../support/postgres-estates';
@@ -110,21 +111,59 @@ describe('the example estate\'s PostgreSQL stacks', () => {
     ]);
   });
 
-  test('the Role ARN of an assumed-role connection comes from the AWS access stack through its state (cross-stack reference)', () => {
+  test('the Role ARN of an assumed-role connection is the ARN of the role the AWS access stack creates, with no read of its state', () => {
     const app = synthEstate({ environments: { dev: estate.environments.dev } });
     const pg = app.stackJson('dev-postgres') as Json;
     const aws = app.stackJson('dev-aws-access') as Json;
-    const remote = pg.data.terraform_remote_state['cross-stack-reference-input-dev-aws-access'];
-    expect(remote).toEqual({ backend: 'local', config: { path: '../../../terraform.dev-aws-access.tfstate' }, workspace: '${terraform.workspace}' });
+    // No terraform_remote_state: the stack plans before dev-aws-access has any state.
+    expect(pg.data).toBeUndefined();
     const connection = pg.output.customers_rds_immuta_connection.value;
-    expect(connection).toMatchObject({ authenticationMethod: 'AWS Assumed Role', username: 'immuta_rds_connector', externalId: 'immuta-tenant-7f3a9c' });
-    const [, outputName] = /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-aws-access\.outputs\.([^}]+)\}$/.exec(connection.roleArn) ?? [];
-    expect(outputName).toBeDefined();
-    // The AWS stack exports exactly the ARN of the role named as the system role.
-    const exported = aws.output[outputName].value as string;
-    const [, roleResource] = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(exported) ?? [];
-    expect(aws.resource.aws_iam_role[roleResource].name).toBe('immuta_rds_connector');
+    expect(connection).toMatchObject({
+      authenticationMethod: 'AWS Assumed Role', username: 'immuta_rds_connector', externalId: 'immuta-tenant-7f3a9c',
+      roleArn: 'arn:aws:iam::111122223333:role/immuta_rds_connector',
+    });
+    // The AWS stack's role has that name in the environment's account, and no path (so the ARN is role/<name>).
+    const [, roleResource] = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(aws.output.postgres_customers_rds_immuta_role_arn.value as string) ?? [];
+    const role = aws.resource.aws_iam_role[roleResource];
+    expect(role.name).toBe('immuta_rds_connector');
+    expect(role.path).toBeUndefined();
+    expect(aws.provider.aws[0].allowed_account_ids).toEqual(['111122223333']);
     expect(pg.output.orders_pg_immuta_connection.value.roleArn).toBeUndefined();
+  });
+
+  test('in GovCloud and China the ARN carries the partition', () => {
+    for (const [region, partition] of [['us-gov-west-1', 'aws-us-gov'], ['cn-north-1', 'aws-cn']]) {
+      const environment = { ...estate.environments.dev, aws: { ...estate.environments.dev.aws, region } } as Environment;
+      expect(immutaRoleArns('dev', environment)).toEqual({ 'customers-rds': `arn:${partition}:iam::111122223333:role/immuta_rds_connector` });
+    }
+  });
+});
+
+describe('consent to destroy (immuta.allowDestroy)', () => {
+  const lifecycles = (allowDestroy?: boolean) => {
+    const environment = singleServerEnvironment({
+      immuta: { displayName: 'pg_conn', protect: [{ database: 'app', schemas: ['public'] }], ...(allowDestroy === undefined ? {} : { allowDestroy }) },
+    });
+    const { tf } = synthStack('t', environment);
+    return {
+      database: Object.values<Json>(tf.resource.postgresql_database).map((r) => r.lifecycle),
+      role: Object.values<Json>(tf.resource.postgresql_role).map((r) => r.lifecycle),
+    };
+  };
+
+  test('by default the Immuta database and role refuse to be destroyed', () => {
+    expect(lifecycles()).toEqual({ database: [{ prevent_destroy: true }], role: [{ prevent_destroy: true }] });
+  });
+
+  test('allowDestroy: true lets them be destroyed', () => {
+    expect(lifecycles(true)).toEqual({ database: [{ prevent_destroy: false }], role: [{ prevent_destroy: false }] });
+  });
+
+  test('grants stay destroyable either way: removing a schema revokes its grants', () => {
+    const { tf } = synthStack('t', singleServerEnvironment({}));
+    for (const type of ['postgresql_grant', 'postgresql_default_privileges']) {
+      for (const block of Object.values<Json>(tf.resource[type])) expect(block.lifecycle).toBeUndefined();
+    }
   });
 });
 

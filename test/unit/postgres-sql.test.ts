@@ -1,15 +1,15 @@
 import { PostgresServer } from '../../estate/schema';
 import { postgresPrivilegePlan } from '../../model/postgres/privileges';
-import { postgresSqlFiles, renderPostgresApply, renderPostgresRevoke } from '../../sql/postgres';
+import { postgresSqlFiles, renderPostgresApply, renderPostgresOffboard, renderPostgresRevoke } from '../../sql/postgres';
 import { exampleEstate, exampleServer, singleServerEnvironment } from '../support/postgres-estates';
 
 describe('postgresSqlFiles for the example estate (golden files)', () => {
   const estate = exampleEstate();
 
-  test.each(['dev', 'prod'])('%s: one apply and one revoke script per server, in the <env>-postgres stack', (envName) => {
+  test.each(['dev', 'prod'])('%s: an apply, an offboard and a revoke script per server, in the <env>-postgres stack', (envName) => {
     const files = postgresSqlFiles(envName, estate.environments[envName]);
     const ids = estate.environments[envName].postgres.filter((s) => s.immuta).map((s) => s.id).sort();
-    expect(files.map((f) => f.name)).toEqual(ids.flatMap((id) => [`${id}.apply.sql`, `${id}.revoke.sql`]));
+    expect(files.map((f) => f.name)).toEqual(ids.flatMap((id) => [`${id}.apply.sql`, `${id}.offboard.sql`, `${id}.revoke.sql`]));
     expect(new Set(files.map((f) => f.stack))).toEqual(new Set([`${envName}-postgres`]));
     for (const f of files) expect(f.content).toMatchSnapshot(f.name);
   });
@@ -23,10 +23,13 @@ describe('renderPostgresApply', () => {
   const { server, environment } = exampleServer('orders-pg');
   const sql = renderPostgresApply(server, environment);
 
-  test('the password comes from the psql variable, never from the file', () => {
+  test('the password comes from the environment through \\getenv, never from the file or a command line', () => {
     expect(sql).toContain(`ALTER ROLE "immuta_system" WITH PASSWORD :'immuta_password';`);
     expect(sql).not.toMatch(/PASSWORD '/);
-    expect(sql).toMatch(/\\if :\{\?immuta_password\}\n\\else\nDO \$\$ BEGIN RAISE EXCEPTION/);
+    expect(sql).toMatch(/\\getenv immuta_password IMMUTA_PASSWORD\n\\if :\{\?immuta_password\}\n\\else\nDO \$\$ BEGIN RAISE EXCEPTION/);
+    const usage = sql.split('\n').filter((l) => l.startsWith('--   '));
+    expect(usage.join('\n')).toContain('read -rs IMMUTA_PASSWORD; export IMMUTA_PASSWORD');
+    for (const line of usage) expect(line).not.toMatch(/ -v |PGPASSWORD=|password=/i);
   });
 
   test('every GRANT carries WITH GRANT OPTION, except on the Immuta database', () => {
@@ -77,5 +80,27 @@ describe('renderPostgresRevoke', () => {
     expect(expected.filter((l) => !lines.includes(l))).toEqual([]);
     expect(lines.slice(-1)).toEqual([`DROP ROLE IF EXISTS "${server.immuta!.systemRole}";`]);
     expect(lines).toContain(`DROP DATABASE IF EXISTS "${server.immuta!.database}";`);
+  });
+
+  test('a non-superuser admin first becomes a member of the role (PostgreSQL 16+ REASSIGN OWNED); a superuser does not need to', () => {
+    const rds = exampleServer('customers-rds');
+    const lines = renderPostgresRevoke(rds.server, rds.environment).split('\n');
+    const grant = lines.indexOf('GRANT "immuta_rds_connector" TO CURRENT_USER WITH INHERIT TRUE;');
+    expect(grant).toBeGreaterThan(lines.indexOf('\\if :immuta_role_exists'));
+    expect(grant).toBeLessThan(lines.findIndex((l) => l.startsWith('REASSIGN OWNED')));
+    const pg = exampleServer('orders-pg');
+    expect(renderPostgresRevoke(pg.server, pg.environment)).not.toMatch(/^GRANT .* TO CURRENT_USER/m);
+  });
+});
+
+describe('renderPostgresOffboard', () => {
+  test.each(['orders-pg', 'customers-rds'])('%s: revokes only the grant options, with CASCADE, of every grant that has one', (id) => {
+    const { server, environment } = exampleServer(id);
+    const plan = postgresPrivilegePlan(server);
+    const lines = renderPostgresOffboard(server, environment).split('\n');
+    const revokes = lines.filter((l) => l.startsWith('REVOKE'));
+    expect(revokes.length).toBe(plan.grants.filter((g) => g.withGrantOption).length);
+    for (const l of revokes) expect(l).toMatch(/^REVOKE GRANT OPTION FOR [A-Z, ]+ ON .* FROM "[a-z_]+" CASCADE;$/);
+    expect(lines.filter((l) => /^(DROP|GRANT|ALTER|REASSIGN)/.test(l))).toEqual([]);
   });
 });

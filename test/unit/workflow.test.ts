@@ -22,14 +22,19 @@ interface Step {
 }
 interface Job {
   if?: string;
+  'runs-on'?: string;
   needs?: string | string[];
   permissions?: Record<string, string>;
   environment?: { name: string } | string;
-  strategy?: { matrix?: Record<string, unknown>; 'max-parallel'?: number };
+  strategy?: { matrix?: Record<string, unknown>; 'max-parallel'?: number; 'fail-fast'?: boolean };
   steps: Step[];
 }
+interface Trigger {
+  branches?: string[];
+  inputs?: Record<string, { options?: string[] }>;
+}
 interface Workflow {
-  on: Record<string, { branches?: string[]; inputs?: Record<string, { options?: string[] }> } | null>;
+  on: { pull_request?: Trigger; push?: Trigger; workflow_dispatch?: Trigger; schedule?: { cron: string }[] };
   permissions: Record<string, string>;
   env: Record<string, string>;
   jobs: Record<string, Job>;
@@ -51,18 +56,42 @@ const stepNamed = (job: Job, name: string) => {
 const resolveEnv = (value: unknown) => String(value).replace(/\$\{\{\s*env\.(\w+)\s*\}\}/g, (_m, k: string) => workflow.env[k]);
 
 /** The commands the README's GitOps section and docs/gitops.md name. */
-const DOCUMENTED_COMMANDS = ['npm ci', 'npm test', 'npm run synth', 'npm run diff -- --markdown', 'npx cdktf deploy'];
+const DOCUMENTED_COMMANDS = ['npm ci', 'npm test', 'npm run synth', 'npm run diff -- --markdown', 'npx cdktf deploy', 'npm run audit'];
 
 describe('governance workflow: structure', () => {
   test('is valid YAML with no duplicate keys', () => {
     expect(doc.errors).toEqual([]);
-    expect(Object.keys(jobs).sort()).toEqual(['deploy', 'deploy-targets', 'plan-diff', 'test']);
+    expect(Object.keys(jobs).sort()).toEqual(['audit', 'deploy', 'deploy-targets', 'plan-diff', 'test']);
   });
 
   test('runs on pull requests to main, pushes to main and by hand for one environment', () => {
     expect(workflow.on.pull_request?.branches).toEqual(['main']);
     expect(workflow.on.push?.branches).toEqual(['main']);
     expect(workflow.on.workflow_dispatch?.inputs?.environment?.options).toEqual(['dev', 'prod']);
+  });
+
+  test('on a schedule: the drift audit of every environment, each in its own job, none stopping another', () => {
+    expect(workflow.on.schedule).toEqual([{ cron: expect.stringMatching(/^\d+ \d+ \* \* \*$/) }]);
+    const job = jobs.audit;
+    expect(job.if).toBe("github.event_name == 'schedule'");
+    expect(job.strategy?.matrix?.environment).toEqual(['dev', 'prod']);
+    expect(job.strategy?.['fail-fast']).toBe(false);
+    // Its own GitHub Environment without reviewers: a scheduled run cannot wait for an approval.
+    expect(job.environment).toEqual({ name: '${{ matrix.environment }}-audit' });
+    expect(job['runs-on']).toBe(jobs.deploy['runs-on']);
+    const audit = stepNamed(job, 'npm run audit -- --markdown').run!;
+    expect(audit).toContain('npm run audit -- --env "$ENVIRONMENT" --markdown --output "$RUNNER_TEMP/audit.md"');
+    const issue = uses(job, 'actions/github-script');
+    expect(String(issue?.with?.script)).toMatch(/issues\.create\(/);
+    expect(String(issue?.with?.script)).toMatch(/state: 'closed'/);
+    expect(stepNamed(job, 'Fail on drift').if).toBe("steps.audit.outputs.exit-code == '2'");
+  });
+
+  test('the audit reads the same TF_VAR_* way as deploy, from its own secret', () => {
+    const deploy = stepNamed(jobs.deploy, 'Sensitive variables as TF_VAR_*');
+    const audit = stepNamed(jobs.audit, 'Sensitive variables as TF_VAR_*');
+    expect(audit.run).toBe(deploy.run);
+    expect(audit.env).toEqual({ DEPLOY_TF_VARS: '${{ secrets.AUDIT_TF_VARS }}' });
   });
 
   test('pull requests: install, the whole test suite, with terraform 1.11.4, moto and the provider mirror', () => {
@@ -111,12 +140,13 @@ describe('governance workflow: structure', () => {
     expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/);
   });
 
-  test('least privilege: nothing by default, PR write only for the comment, id-token only for deploy', () => {
+  test('least privilege: nothing by default, PR write only for the comment, id-token for deploy and the audit, issues for the audit', () => {
     expect(workflow.permissions).toEqual({});
     expect(jobs.test.permissions).toEqual({ contents: 'read' });
     expect(jobs['deploy-targets'].permissions).toEqual({ contents: 'read' });
     expect(jobs['plan-diff'].permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
     expect(jobs.deploy.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(jobs.audit.permissions).toEqual({ contents: 'read', 'id-token': 'write', issues: 'write' });
   });
 
   test('every action is pinned to a version, not a branch', () => {
@@ -128,7 +158,7 @@ describe('governance workflow: structure', () => {
   test('the npm scripts it runs exist in package.json', () => {
     const scripts = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     const used = [...text.matchAll(/npm run (\w[\w:-]*)/g)].map((m) => m[1]);
-    expect(used).toEqual(expect.arrayContaining(['synth', 'diff']));
+    expect(used).toEqual(expect.arrayContaining(['synth', 'diff', 'audit']));
     for (const script of new Set(used)) expect(Object.keys(scripts)).toContain(script);
   });
 
@@ -213,6 +243,67 @@ describe('governance workflow: decision steps (needs jq, as on GitHub runners)',
     expect(targets(stacks).environments).toEqual(['dev', 'prod']);
     expect(targets(stacks, '["prod"]')).toMatchObject({ environments: ['prod'], stacks: { prod: 'prod-aws-access' } });
     expect(targets({ 'prod-aws-access': 'local' })).toMatchObject({ environments: [], stacks: {} });
+  });
+
+  test.each([
+    [0, 'match', 0],
+    [2, 'drift', 0],
+    [1, 'error', 1],
+  ])('audit step: npm run audit exiting %i (%s) makes the step exit %i, and the exit code is an output', (code, _what, stepStatus) => {
+    // A stand-in npm on PATH: writes a report where --output says and exits with the code under test.
+    const bin = path.join(tmp, 'bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'npm'), `#!/bin/bash\nwhile [ $# -gt 0 ]; do [ "$1" = --output ] && echo "## Database audit ($*)" > "$2"; shift; done\necho "$0 ran" >&2\nexit ${code}\n`, { mode: 0o755 });
+    const summary = path.join(tmp, 'summary');
+    fs.writeFileSync(summary, '');
+    const res = runStep(stepNamed(jobs.audit, 'npm run audit -- --markdown'), {
+      PATH: `${bin}:${process.env.PATH}`, ENVIRONMENT: 'prod', RUNNER_TEMP: tmp, GITHUB_STEP_SUMMARY: summary,
+    }, tmp);
+    expect(res.status).toBe(stepStatus);
+    expect(res.outputs).toBe(`exit-code=${code}\n`);
+    expect(fs.readFileSync(summary, 'utf8')).toBe(stepStatus === 0 ? fs.readFileSync(path.join(tmp, 'audit.md'), 'utf8') : '');
+  });
+
+  describe('the drift issue step, run with a stand-in GitHub API', () => {
+    interface Issue { number: number; body: string; title?: string; state: string; pull_request?: object }
+    const script = String(uses(jobs.audit, 'actions/github-script')?.with?.script);
+    const run = async (exitCode: string, open: Issue[]) => {
+      const calls: [string, Record<string, unknown>][] = [];
+      const rest = {
+        issues: {
+          listForRepo: 'listForRepo',
+          create: async (a: Record<string, unknown>) => calls.push(['create', a]),
+          update: async (a: Record<string, unknown>) => calls.push(['update', a]),
+          createComment: async (a: Record<string, unknown>) => calls.push(['comment', a]),
+        },
+      };
+      const github = { rest, paginate: async (what: string) => (what === 'listForRepo' ? open : []) };
+      const context = { repo: { owner: 'o', repo: 'r' }, serverUrl: 'https://github.example', runId: 7 };
+      const report = path.join(tmp, 'audit.md');
+      fs.writeFileSync(report, '## Database audit\n');
+      const env = { ENVIRONMENT: 'prod', EXIT_CODE: exitCode, REPORT_FILE: report };
+      const body = new Function('github', 'context', 'require', 'process', `return (async () => {\n${script}\n})();`);
+      await body(github, context, require, { env });
+      return calls;
+    };
+    const marker = '<!-- governance-audit:prod -->';
+
+    test('drift with no open issue: one issue titled for the environment, the report after the marker', async () => {
+      const calls = await run('2', [{ number: 3, body: '<!-- governance-audit:dev -->', state: 'open' }]);
+      expect(calls).toEqual([['create', { owner: 'o', repo: 'r', title: 'Database drift in prod', body: expect.stringMatching(new RegExp(`^${marker}\\n## Database audit\\n`)) }]]);
+      expect(String(calls[0][1].body)).toContain('https://github.example/o/r/actions/runs/7');
+    });
+
+    test('drift with the issue open: its body is replaced, no second issue', async () => {
+      const calls = await run('2', [{ number: 9, body: `${marker}\nold`, state: 'open' }, { number: 4, body: `${marker}\npr`, state: 'open', pull_request: {} }]);
+      expect(calls.map(([op, a]) => [op, a.issue_number])).toEqual([['update', 9]]);
+    });
+
+    test('a clean audit closes the open issue with a comment; with none open it does nothing', async () => {
+      const calls = await run('0', [{ number: 9, body: `${marker}\nold`, state: 'open' }]);
+      expect(calls.map(([op, a]) => [op, a.issue_number, a.state])).toEqual([['comment', 9, undefined], ['update', 9, 'closed']]);
+      expect(await run('0', [])).toEqual([]);
+    });
   });
 
   test('sensitive variables: each JSON key becomes a masked TF_VAR_, multi-line values intact', () => {

@@ -1,0 +1,85 @@
+import { Environment, Estate } from '../estate/schema';
+import { postgresPrivilegePlan } from '../model/postgres/privileges';
+import { Finding } from './findings';
+import { auditPostgresServer } from './postgres';
+import { readPostgresCatalog } from './postgres-catalog';
+import { openPostgresAuditSession } from './postgres-connection';
+
+/**
+ * What `npm run audit` checks, as a list of targets (a PostgreSQL server, a Redshift
+ * cluster), each with one function that returns its findings. An engine joins by adding
+ * one leg to AUDIT_LEGS; the CLI, the report and the exit code do not change.
+ */
+export interface AuditTarget {
+  /** `<environment>/<server or cluster id>`. */
+  readonly target: string;
+  readonly engine: 'postgresql' | 'redshift';
+  /** Reads the live catalog and compares it with the plan; throws when it cannot. */
+  run(): Promise<Finding[]>;
+}
+
+/** The targets of one engine in one environment; `env` holds the credentials (TF_VAR_*). */
+export type AuditLeg = (envName: string, environment: Environment, env: NodeJS.ProcessEnv) => AuditTarget[];
+
+/** Every PostgreSQL server with an immuta section, in id order. */
+export const postgresLeg: AuditLeg = (envName, environment, env) => environment.postgres
+  .filter((s) => s.immuta)
+  .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  .map((server) => {
+    const target = `${envName}/${server.id}`;
+    return {
+      target,
+      engine: 'postgresql' as const,
+      run: async () => {
+        const plan = postgresPrivilegePlan(server);
+        const session = openPostgresAuditSession(target, server, environment.aws.region, env);
+        try {
+          return auditPostgresServer(target, plan, await readPostgresCatalog(session.query, plan, session.maintenanceDatabase));
+        } finally {
+          await session.close();
+        }
+      },
+    };
+  });
+
+/** The legs `npm run audit` runs, in this order. The Redshift leg (audit/redshift.ts) plugs in here. */
+export const AUDIT_LEGS: readonly AuditLeg[] = [postgresLeg];
+
+/** One target's outcome: its findings, or the error that kept it from being read. */
+export interface TargetResult {
+  readonly target: string;
+  readonly engine: AuditTarget['engine'];
+  readonly findings: readonly Finding[];
+  readonly error?: string;
+}
+
+export class AuditUsageError extends Error {}
+
+/** The targets of the estate, optionally of one environment (which must exist). */
+export function auditTargets(estate: Estate, env: NodeJS.ProcessEnv, onlyEnv?: string, legs: readonly AuditLeg[] = AUDIT_LEGS): AuditTarget[] {
+  const names = Object.keys(estate.environments).sort();
+  if (onlyEnv !== undefined && !names.includes(onlyEnv)) {
+    throw new AuditUsageError(`--env ${onlyEnv}: the estate has no such environment (it has ${names.join(', ')})`);
+  }
+  return names.filter((n) => onlyEnv === undefined || n === onlyEnv)
+    .flatMap((n) => legs.flatMap((leg) => leg(n, estate.environments[n], env)));
+}
+
+/** Runs the targets one after another; an error in one target does not stop the others. */
+export async function runAuditTargets(targets: readonly AuditTarget[]): Promise<TargetResult[]> {
+  const results: TargetResult[] = [];
+  for (const t of targets) {
+    try {
+      results.push({ target: t.target, engine: t.engine, findings: await t.run() });
+    } catch (e) {
+      results.push({ target: t.target, engine: t.engine, findings: [], error: (e as Error).message ?? String(e) });
+    }
+  }
+  return results;
+}
+
+/** As `terraform plan -detailed-exitcode`: 0 everything matches, 2 drift, 1 any target could not be audited. */
+export function auditExitCode(results: readonly TargetResult[]): 0 | 1 | 2 {
+  if (results.some((r) => r.error !== undefined)) return 1;
+  return results.some((r) => r.findings.length > 0) ? 2 : 0;
+}
