@@ -18,9 +18,6 @@ export interface AwsAccessStackProps {
 
 /** The AWS side of Immuta's PostgreSQL requirements and Informatica's Redshift connector requirements and the Redshift IAM role guide for one environment: IAM, KMS, S3 and Secrets Manager. */
 export class AwsAccessStack extends EstateStack {
-  /** ARN of the role Immuta assumes, per PostgreSQL server id (aws-assumed-role servers only). */
-  readonly immutaRoleArns: Readonly<Record<string, string>>;
-
   constructor(scope: Construct, id: string, props: AwsAccessStackProps) {
     super(scope, id);
     const plan = planAwsAccess(props.envName, props.environment);
@@ -64,11 +61,8 @@ export class AwsAccessStack extends EstateStack {
       }
     }
 
-    const immutaRoleArns: Record<string, string> = {};
     for (const access of plan.rdsIamAccess) {
-      const { role } = new ImmutaRdsIamAccess(this, `postgres-${access.serverId}-immuta-iam`, { accountId: plan.accountId, ...access });
-      if (role) immutaRoleArns[access.serverId] = role.arn;
+      new ImmutaRdsIamAccess(this, `postgres-${access.serverId}-immuta-iam`, { accountId: plan.accountId, ...access });
     }
-    this.immutaRoleArns = immutaRoleArns;
   }
 }
