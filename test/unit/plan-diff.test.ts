@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseDocument } from 'yaml';
-import { AppDiff, AppJson, EntryDiff, diffApps, exitCodeFor } from '../../scripts/lib/plan-diff-core';
+import { AppDiff, AppJson, EntryDiff, countEntries, diffApps, exitCodeFor } from '../../scripts/lib/plan-diff-core';
 import { formatMarkdown, formatText, lineDiff } from '../../scripts/lib/plan-diff-format';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -84,16 +84,77 @@ describe('plan diff: comparison and reports (golden files)', () => {
   });
 
   test('for_each keys added and changed, and a change to the shared body, each under its own address', () => {
-    const { diff } = golden('for-each-changes');
+    const { diff, text } = golden('for-each-changes');
+    // The role of a postgresql_grant is ForceNew: every existing instance is replaced.
     expect(summary(diff)).toEqual([
-      'dev-postgres change postgresql_grant.table_select',
-      'dev-postgres change postgresql_grant.table_select["orders/public"]',
+      'dev-postgres replace postgresql_grant.table_select',
+      'dev-postgres replace postgresql_grant.table_select["orders/public"]',
       'dev-postgres add postgresql_grant.table_select["orders/returns"]',
     ]);
     expect(entry(diff, 'postgresql_grant.table_select["orders/public"]').attributes).toEqual([
-      { path: 'each.value.privileges', before: { sensitive: false, value: ['SELECT'] }, after: { sensitive: false, value: ['SELECT', 'UPDATE'] } },
+      {
+        path: 'each.value.privileges',
+        before: { sensitive: false, value: ['SELECT'] },
+        after: { sensitive: false, value: ['SELECT', 'UPDATE'] },
+        forcesReplacement: true,
+      },
     ]);
     expect(entry(diff, 'postgresql_grant.table_select').attributes.map((a) => a.path)).toEqual(['role']);
+    // orders/sales has no change of its own: it is counted through the shared entry.
+    expect(entry(diff, 'postgresql_grant.table_select').instances).toBe(1);
+    expect(countEntries(diff.stacks[0].entries).resources).toEqual({ add: 3, change: 0, remove: 2, replace: 2, noop: 0 });
+    expect(text).toContain('Stack dev-postgres: changed (resources: 3 to add, 2 to destroy, 2 of them replaced)');
+    expect(text).toContain('-/+ postgresql_grant.table_select["orders/public"]');
+  });
+
+  test('Redshift units: a changed statement list replaces the unit, each statement is shown once as SQL', () => {
+    const { diff, text } = golden('redshift-units');
+    expect(summary(diff)).toEqual([
+      'dev-redshift change aws_lambda_invocation.units["immuta/sales/sales"]',
+      'dev-redshift remove terraform_data.grants["immuta/sales/finance"]',
+      'dev-redshift replace terraform_data.grants["immuta/sales/sales"]',
+    ]);
+    // triggers_replace reads each.value.unit: its change is the one that forces replacement.
+    const unit = entry(diff, 'terraform_data.grants["immuta/sales/sales"]').attributes;
+    expect(unit.find((a) => a.path === 'each.value.unit.apply')).toMatchObject({ forcesReplacement: true });
+    expect(unit.find((a) => a.path === 'each.value.apply_request(json).Sqls')).toMatchObject({ sameAs: 'each.value.unit.apply' });
+    // The Lambda shape: input is decoded from JSON and its statement list read as SQL; input updates in place.
+    expect(entry(diff, 'aws_lambda_invocation.units["immuta/sales/sales"]').attributes.map((a) => a.path)).toEqual(['each.value.input(json).apply']);
+    const added = 'GRANT SELECT ON ALL TABLES IN SCHEMA "sales" TO "immuta_system" WITH GRANT OPTION;';
+    // Once per resource shape, as SQL text: no escaped JSON copy of it anywhere.
+    expect(text.split(added)).toHaveLength(3);
+    expect(text).not.toContain('\\"sales\\"');
+    expect(text).toContain('Stack dev-redshift: changed (resources: 1 to add, 1 to change, 2 to destroy, 1 of them replaced)');
+  });
+
+  test('SQL lists are SQL text in additions too, and a masking procedure appears once per list', () => {
+    const { base, head } = load('redshift-units');
+    const added = diffApps({}, { ...head, 'dev-redshift': { ...head['dev-redshift'] } });
+    const text = formatText(added);
+    expect(text).toContain('+ each.value.unit.apply = <<SQL');
+    expect(text).toMatch(/\+ each\.value\.apply_request\(json\)\.Sqls: the same SQL as each\.value\.unit\.apply/);
+    const procedure = 'CREATE OR REPLACE PROCEDURE "sales"."immuta_masking"';
+    // apply and revoke each hold it, in the terraform_data unit and in the Lambda input: four lists.
+    expect(text.split(procedure)).toHaveLength(5);
+    expect(base).toBeDefined();
+  });
+
+  test('a ForceNew change replaces the resource and what reads its new id; a literal reference stays known', () => {
+    const { diff, text } = golden('replacements');
+    expect(summary(diff)).toEqual([
+      'dev-aws-access replace aws_iam_role.connector',
+      'dev-aws-access change aws_iam_user.agent',
+      'dev-aws-access replace aws_s3_bucket.staging',
+      'dev-aws-access replace aws_s3_bucket_policy.tls_only',
+    ]);
+    // The attachment reads the role's name, set literally and unchanged: no change, as terraform plans it.
+    expect(text).not.toContain('aws_iam_role_policy_attachment');
+    expect(entry(diff, 'aws_s3_bucket_policy.tls_only').attributes[0]).toMatchObject({
+      path: 'bucket',
+      after: { afterApply: true },
+      forcesReplacement: true,
+    });
+    expect(text).toContain('~ bucket: "${aws_s3_bucket.staging.id}" → (known after apply)  # forces replacement');
   });
 
   test('sensitive values are masked in the diff itself, the text and the markdown', () => {
