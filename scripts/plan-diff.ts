@@ -19,7 +19,7 @@ import * as path from 'path';
 import { AppJson, diffApps, exitCodeFor } from './lib/plan-diff-core';
 import { formatMarkdown, formatText } from './lib/plan-diff-format';
 import { removalWarnings } from './lib/plan-diff-removals';
-import { PlanDiffError, baselineEstate, exportProject, readOutdir, resolveBase, synthesize } from './lib/plan-diff-io';
+import { PlanDiffError, baselineEstate, estateInRepository, exportProject, readOutdir, resolveBase, synthesize } from './lib/plan-diff-io';
 
 const REPO_DIR = path.resolve(__dirname, '..');
 
@@ -68,6 +68,8 @@ export function main(argv: string[]): number {
     const options = parseArgs(argv);
     const estateFile = process.env.ESTATE_FILE ? path.resolve(process.env.ESTATE_FILE) : undefined;
     const estateLabel = estateFile ?? 'the example estate';
+    // Refused before the synths, not after half a minute of them.
+    if (!options.baseDir && options.baseEstate === undefined && estateFile !== undefined) estateInRepository(REPO_DIR, estateFile);
 
     let head: AppJson;
     if (options.headDir) {

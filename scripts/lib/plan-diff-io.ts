@@ -144,13 +144,11 @@ export function exportProject(repoDir: string, commit: string, dest: string): st
 }
 
 /**
- * The estate file the baseline should use: an estate inside the repository is read from
- * the baseline's own tree, so a change to it shows. One outside the repository has no
- * baseline version: using it for both sides would hide every estate change, so it is
- * refused with the two ways out. `null`: the baseline tree does not have that file yet.
+ * Where ESTATE_FILE lies inside the repository, relative to it. One outside the repository
+ * has no version in a baseline commit: using it for both sides would hide every estate
+ * change, so it is refused with the two ways out.
  */
-export function baselineEstate(repoDir: string, baseProjectDir: string, estateFile: string | undefined): string | undefined | null {
-  if (estateFile === undefined) return undefined;
+export function estateInRepository(repoDir: string, estateFile: string): string {
   const rel = path.relative(fs.realpathSync(repoDir), realpathOrSelf(estateFile));
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
     throw new PlanDiffError(
@@ -159,7 +157,17 @@ export function baselineEstate(repoDir: string, baseProjectDir: string, estateFi
         'or compare with a saved synth of it with --base-dir <cdktf.out>.',
     );
   }
-  const inBase = path.join(baseProjectDir, rel);
+  return rel;
+}
+
+/**
+ * The estate file the baseline should use: an estate inside the repository is read from
+ * the baseline's own tree, so a change to it shows. `null`: the baseline tree does not
+ * have that file yet.
+ */
+export function baselineEstate(repoDir: string, baseProjectDir: string, estateFile: string | undefined): string | undefined | null {
+  if (estateFile === undefined) return undefined;
+  const inBase = path.join(baseProjectDir, estateInRepository(repoDir, estateFile));
   return fs.existsSync(inBase) ? inBase : null;
 }
 

@@ -11,7 +11,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseDocument } from 'yaml';
-import { AppDiff, AppJson, EntryDiff, countEntries, diffApps, exitCodeFor } from '../../scripts/lib/plan-diff-core';
+import { AppDiff, AppJson, EntryDiff, JsonObject, countEntries, diffApps, exitCodeFor } from '../../scripts/lib/plan-diff-core';
+import { removalWarnings } from '../../scripts/lib/plan-diff-removals';
 import { formatMarkdown, formatText, lineDiff } from '../../scripts/lib/plan-diff-format';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -128,15 +129,13 @@ describe('plan diff: comparison and reports (golden files)', () => {
   });
 
   test('SQL lists are SQL text in additions too, and a masking procedure appears once per list', () => {
-    const { base, head } = load('redshift-units');
-    const added = diffApps({}, { ...head, 'dev-redshift': { ...head['dev-redshift'] } });
-    const text = formatText(added);
+    const { head } = load('redshift-units');
+    const text = formatText(diffApps({}, head));
     expect(text).toContain('+ each.value.unit.apply = <<SQL');
     expect(text).toMatch(/\+ each\.value\.apply_request\(json\)\.Sqls: the same SQL as each\.value\.unit\.apply/);
     const procedure = 'CREATE OR REPLACE PROCEDURE "sales"."immuta_masking"';
     // apply and revoke each hold it, in the terraform_data unit and in the Lambda input: four lists.
     expect(text.split(procedure)).toHaveLength(5);
-    expect(base).toBeDefined();
   });
 
   test('a ForceNew change replaces the resource and what reads its new id; a literal reference stays known', () => {
@@ -205,6 +204,49 @@ describe('plan diff: comparison and reports (golden files)', () => {
 
   test('line diff keeps common lines and orders a replacement as removal then addition', () => {
     expect(lineDiff(['a', 'b', 'c'], ['a', 'x', 'c'])).toEqual([[' ', 'a'], ['-', 'b'], ['+', 'x'], [' ', 'c']]);
+  });
+});
+
+describe('plan diff: removed stacks and environments', () => {
+  const stackWith = (extra: JsonObject = {}): JsonObject => ({ terraform: { backend: { local: { path: 'x.tfstate' } } }, ...extra });
+  const base: AppJson = {
+    'dev-aws-access': stackWith({ resource: { aws_iam_role: { r: { name: 'r' } } } }),
+    // Reads dev-aws-access's outputs: must be destroyed first.
+    'dev-postgres': stackWith({ data: { terraform_remote_state: { 'cross-stack-reference-input-dev-aws-access': { backend: 'local' } } } }),
+    'dev-redshift': stackWith({
+      resource: { terraform_data: { units: { provisioner: [{ 'local-exec': { command: 'revoke', when: 'destroy' } }], triggers_replace: 'x' } } },
+    }),
+    'prod-aws-access': stackWith(),
+    'prod-redshift': stackWith({ resource: { aws_lambda_invocation: { units: { function_name: 'f', input: '{}', lifecycle_scope: 'CRUD' } } } }),
+  };
+
+  test('a removed environment: one warning, its stacks destroyed dependents first, the revoking stack named', () => {
+    const head: AppJson = { 'prod-aws-access': base['prod-aws-access'], 'prod-redshift': base['prod-redshift'] };
+    const warnings = removalWarnings(diffApps(base, head), base, head);
+    expect(warnings.map((w) => [w.environment, w.stacks])).toEqual([['dev', ['dev-postgres', 'dev-aws-access', 'dev-redshift']]]);
+    const text = warnings[0].lines.join('\n');
+    expect(text).toContain('Environment dev is removed');
+    expect(text).toContain('npx cdktf destroy dev-postgres && npx cdktf destroy dev-aws-access && npx cdktf destroy dev-redshift');
+    expect(text).toMatch(/dev-redshift revokes SQL when destroyed.*still deployed/);
+    expect(text).not.toContain('dev-aws-access revokes');
+  });
+
+  test('a removed stack in a remaining environment: its own warning, in the text report and the markdown', () => {
+    const head: AppJson = { ...base };
+    delete head['prod-redshift'];
+    const diff = diffApps(base, head);
+    const warnings = removalWarnings(diff, base, head);
+    expect(warnings.map((w) => [w.environment, w.stacks])).toEqual([[undefined, ['prod-redshift']]]);
+    const text = formatText(diff, warnings);
+    expect(text.startsWith('!! Stack prod-redshift is removed')).toBe(true);
+    expect(text).toContain('npx cdktf destroy prod-redshift');
+    expect(text).toContain('Lambda invocations or destroy-time provisioners');
+    const markdown = formatMarkdown(diff, { baseLabel: BASE_LABEL, warnings });
+    expect(markdown).toContain('> [!WARNING]\n> Stack prod-redshift is removed');
+  });
+
+  test('nothing removed: no warning', () => {
+    expect(removalWarnings(diffApps(base, base), base, base)).toEqual([]);
   });
 });
 
@@ -348,5 +390,27 @@ describe('plan diff: the script against git refs of a temporary repository (--ba
     expect(stacksIn(res.stdout)).toEqual(['dev-redshift']);
     // git archive leaves the repository's worktrees untouched.
     expect(git('worktree', 'list').split('\n')).toHaveLength(1);
+    // Progress while the two synths run, on stderr so the report stays clean.
+    expect(res.stderr).toMatch(/^plan-diff: \[\d+s\] synthesizing .*team\.yaml with the working tree\.\.\.$/m);
+    expect(res.stderr).toMatch(/^plan-diff: \[\d+s\] synthesizing .*team\.yaml with the baseline's code\.\.\.$/m);
+  });
+
+  test('an estate outside the repository is refused with the reason, before any synth; --base-estate names its baseline', () => {
+    const outside = path.join(os.tmpdir(), `plan-diff-outside-${process.pid}.yaml`);
+    fs.copyFileSync(path.join(REPO_ROOT, 'examples', 'estate.yaml'), outside);
+    try {
+      const refused = planDiff(repo, ['--base', 'HEAD'], { ESTATE_FILE: outside });
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain(`ESTATE_FILE ${outside} is outside the repository`);
+      expect(refused.stderr).toContain('--base-estate <file>');
+      expect(refused.stderr).not.toContain('synthesizing');
+      // The baseline's estate given explicitly: the estate without sales.finance against the example.
+      fs.writeFileSync(outside, estateWithoutFinance());
+      const compared = planDiff(repo, ['--base', 'HEAD', '--base-estate', path.join(REPO_ROOT, 'examples', 'estate.yaml')], { ESTATE_FILE: outside });
+      expect(compared.status).toBe(2);
+      expect(stacksIn(compared.stdout)).toEqual(['dev-redshift']);
+    } finally {
+      fs.rmSync(outside, { force: true });
+    }
   });
 });
