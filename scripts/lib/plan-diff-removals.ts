@@ -62,11 +62,17 @@ function dependentsFirst(stacks: string[], base: AppJson): string[] {
     if (ordered.includes(s) || seen.has(s)) return;
     seen.add(s);
     // Whoever reads s goes first.
-    for (const other of [...stacks].sort()) if (readsFrom(other).includes(s)) visit(other, seen);
+    for (const other of [...stacks].sort(compare)) if (readsFrom(other).includes(s)) visit(other, seen);
     ordered.push(s);
   };
-  for (const s of [...stacks].sort()) visit(s, new Set());
+  // Stacks that revoke on destroy go as early as their dependents allow: they need the most still deployed.
+  const revokingFirst = [...stacks].sort((a, b) => Number(revokesOnDestroy(base[b])) - Number(revokesOnDestroy(base[a])) || compare(a, b));
+  for (const s of revokingFirst) visit(s, new Set());
   return ordered;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Resources that act on destroy: Lambda invocations with a CRUD lifecycle, destroy-time provisioners. */

@@ -223,10 +223,11 @@ describe('plan diff: removed stacks and environments', () => {
   test('a removed environment: one warning, its stacks destroyed dependents first, the revoking stack named', () => {
     const head: AppJson = { 'prod-aws-access': base['prod-aws-access'], 'prod-redshift': base['prod-redshift'] };
     const warnings = removalWarnings(diffApps(base, head), base, head);
-    expect(warnings.map((w) => [w.environment, w.stacks])).toEqual([['dev', ['dev-postgres', 'dev-aws-access', 'dev-redshift']]]);
+    // dev-redshift revokes on destroy: first; dev-postgres reads dev-aws-access: before it.
+    expect(warnings.map((w) => [w.environment, w.stacks])).toEqual([['dev', ['dev-redshift', 'dev-postgres', 'dev-aws-access']]]);
     const text = warnings[0].lines.join('\n');
     expect(text).toContain('Environment dev is removed');
-    expect(text).toContain('npx cdktf destroy dev-postgres && npx cdktf destroy dev-aws-access && npx cdktf destroy dev-redshift');
+    expect(text).toContain('npx cdktf destroy dev-redshift && npx cdktf destroy dev-postgres && npx cdktf destroy dev-aws-access');
     expect(text).toMatch(/dev-redshift revokes SQL when destroyed.*still deployed/);
     expect(text).not.toContain('dev-aws-access revokes');
   });
