@@ -192,11 +192,12 @@ function diffResource(before: Entity | undefined, after: Entity | undefined): En
   const some = (after ?? before)!;
   const type = some.type!;
   const mask = masker(undefined);
+  const reads = argumentReads(after?.body);
   const entry = (action: Action, raw: RawChange[], address = some.address, note?: string, instances?: number): EntryDiff => ({
     section: 'resources',
     address,
     action,
-    attributes: finish(raw, action === 'replace' ? (c) => replacingChange(type, c, argumentReads(after?.body)) : undefined),
+    attributes: finish(raw, action === 'replace' ? (c) => replacingChange(type, c, reads) : undefined),
     ...(note ? { note } : {}),
     ...(instances !== undefined ? { instances } : {}),
   });
@@ -225,7 +226,6 @@ function diffResource(before: Entity | undefined, after: Entity | undefined): En
 
   // Both sides use a literal for_each map: what all keys share is reported once; each key
   // with changes of its own is reported under its own address.
-  const reads = argumentReads(after.body);
   const result: EntryDiff[] = [];
   let coveredByShared = 0;
   const keys = sortedUnion(Object.keys(before.instances), Object.keys(after.instances));
