@@ -337,9 +337,12 @@ function references(body: Json | undefined): Reference[] {
  */
 function propagateReplacements(entries: EntryDiff[], before: Map<string, Entity>, after: Map<string, Entity>): void {
   const byAddress = new Map(entries.filter((e) => e.section === 'resources').map((e) => [e.address, e]));
-  const replaced = (address: string, attribute: string, targetEntity: Entity | undefined): boolean => {
+  // Does the plan give `address`.`attribute` a new value? An in-place change does when it
+  // changes that argument; a replacement does unless the argument is set literally and unchanged.
+  const newValue = (address: string, attribute: string, targetEntity: Entity | undefined): boolean => {
     const e = byAddress.get(address);
-    if (!e || e.action !== 'replace') return false;
+    if (!e || (e.action !== 'replace' && e.action !== 'change')) return false;
+    if (e.action === 'change') return e.attributes.some((a) => /^[^.[(]+/.exec(a.path)?.[0] === attribute);
     // An attribute set literally and unchanged is known in the plan, replacement or not.
     const old = before.get(targetEntity?.address ?? '')?.body;
     const now = targetEntity?.body;
@@ -360,20 +363,24 @@ function propagateReplacements(entries: EntryDiff[], before: Map<string, Entity>
         if (current && current.action !== 'change' && current.action !== 'no-op') continue;
         const hits = refs.filter((r) => {
           const target = r.index === undefined ? r.target : `${r.target}[${JSON.stringify('eachKey' in r.index ? key : r.index.key)}]`;
-          return replaced(target, r.attribute, after.get(r.target));
+          return newValue(target, r.attribute, after.get(r.target));
         });
         if (!hits.length) continue;
         const replaces = hits.some((r) => forcesReplacement(entity.type!, r.argument));
         const attributes: AttributeChange[] = hits.map((r) => {
           const expr = isObject(entity.body) ? entity.body[r.argument] : null;
+          // `"${aws_iam_user.x.name}"` of a user renamed in place: the new name is known now.
+          const target = after.get(r.target)?.body;
+          const literal = isObject(target) && r.index === undefined && expr === `\${${r.target}.${r.attribute}}` ? target[r.attribute] : undefined;
+          const known = literal !== undefined && !(typeof literal === 'string' && literal.includes('${')) && byAddress.get(r.target)?.action === 'change';
           return {
             path: r.argument,
-            before: { sensitive: false, value: expr },
-            after: { sensitive: false, value: expr, afterApply: true },
+            before: { sensitive: false, value: known ? (objectEntries(before.get(r.target)?.body).find(([k]) => k === r.attribute)?.[1] ?? expr) : expr },
+            after: known ? { sensitive: false, value: literal } : { sensitive: false, value: expr, afterApply: true },
             ...(forcesReplacement(entity.type!, r.argument) ? { forcesReplacement: true as const } : {}),
           };
         });
-        const note = `${[...new Set(hits.map((r) => r.target))].join(', ')} replaced: new value known after apply`;
+        const note = `new value from ${[...new Set(hits.map((r) => `${r.target}.${r.attribute}`))].join(', ')}`;
         const action: Action = replaces ? 'replace' : 'change';
         if (current) {
           if (current.action === action && current.note?.includes(note)) continue;

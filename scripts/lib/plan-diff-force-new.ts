@@ -16,6 +16,8 @@ export const FORCE_NEW: Readonly<Record<string, '*' | readonly string[]>> = {
   aws_iam_role_policy: ['name', 'name_prefix', 'role'],
   aws_iam_role_policy_attachment: ['role', 'policy_arn'],
   aws_iam_instance_profile: ['name', 'name_prefix', 'path'],
+  aws_iam_user_policy_attachment: ['user', 'policy_arn'],
+  aws_iam_access_key: ['user', 'pgp_key'],
   // IAM users are renamed in place (UpdateUser): no ForceNew argument.
   aws_iam_user: [],
   aws_kms_key: ['customer_master_key_spec', 'key_usage', 'custom_key_store_id', 'xks_key_id', 'multi_region'],

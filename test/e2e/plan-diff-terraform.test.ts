@@ -105,6 +105,7 @@ function stack(side: Side, endpoint: string): JsonObject {
         service: { name: 'service', assume_role_policy: trust, max_session_duration: side.sessionHours * 3600 },
       },
       aws_iam_policy: {
+        reader: { name: 'reader', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: '*' }] }) },
         staging: {
           name: 'staging',
           description: side.policyDescription,
@@ -115,6 +116,9 @@ function stack(side: Side, endpoint: string): JsonObject {
       // name, set literally and unchanged: no change from that.
       aws_iam_role_policy_attachment: { staging: { role: '${aws_iam_role.service.name}', policy_arn: '${aws_iam_policy.staging.arn}' } },
       aws_iam_user: { agent: { name: side.userName } },
+      // Read the user's name, renamed in place: both replaced (user is ForceNew for them).
+      aws_iam_user_policy_attachment: { agent: { user: '${aws_iam_user.agent.name}', policy_arn: '${aws_iam_policy.reader.arn}' } },
+      aws_iam_access_key: { agent: { user: '${aws_iam_user.agent.name}' } },
       aws_iam_instance_profile: { agent: { name: side.profileName, role: '${aws_iam_role.service.name}' } },
       aws_s3_bucket: {
         staging: { bucket: side.bucket, force_destroy: true },

@@ -143,6 +143,7 @@ describe('plan diff: comparison and reports (golden files)', () => {
     expect(summary(diff)).toEqual([
       'dev-aws-access replace aws_iam_role.connector',
       'dev-aws-access change aws_iam_user.agent',
+      'dev-aws-access replace aws_iam_user_policy_attachment.agent',
       'dev-aws-access replace aws_s3_bucket.staging',
       'dev-aws-access replace aws_s3_bucket_policy.tls_only',
     ]);
@@ -154,6 +155,8 @@ describe('plan diff: comparison and reports (golden files)', () => {
       forcesReplacement: true,
     });
     expect(text).toContain('~ bucket: "${aws_s3_bucket.staging.id}" → (known after apply)  # forces replacement');
+    // A user renamed in place: the attachment reads the new name, known now, and is replaced.
+    expect(text).toContain('~ user: "informatica-agent" → "informatica-agent-2"  # forces replacement');
   });
 
   test('sensitive values are masked in the diff itself, the text and the markdown', () => {
