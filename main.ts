@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { EstateError, estateFileFromEnv, loadEstateFile } from './estate/load';
+import { SYNTH_USAGE, parseSynthArgs } from './scripts/lib/synth-args';
 import { sqlFilesForEstate } from './sql';
 import { writeSqlFiles } from './sql/files';
 import { buildApp } from './stacks/app';
@@ -9,6 +10,15 @@ import { buildApp } from './stacks/app';
 // Thin on purpose: every decision lives in estate/, model/, constructs/ and stacks/.
 // Synthesis goes to a scratch folder that replaces the output only when complete, so a
 // failure at any point leaves the previous output untouched and nothing half written.
+const command = parseSynthArgs(process.argv.slice(2));
+if (command.kind === 'help') {
+  process.stdout.write(`${SYNTH_USAGE}\n`);
+  process.exit(0);
+}
+if (command.kind === 'error') {
+  process.stderr.write(`${command.message}\n`);
+  process.exit(1);
+}
 const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
 const scratch = `${outdir}.partial`;
 try {

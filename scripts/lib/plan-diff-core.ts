@@ -5,25 +5,46 @@
  * values are masked here, before they leave this module.
  */
 
+import { forcesReplacement } from './plan-diff-force-new';
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 /** Stack name -> that stack's cdk.tf.json. */
 export type AppJson = Record<string, JsonObject>;
 
-export type Section = 'resources' | 'outputs' | 'variables' | 'providers' | 'backend' | 'other';
+export type Section = 'resources' | 'data' | 'outputs' | 'variables' | 'providers' | 'backend' | 'other';
 /** Report order. */
-export const SECTIONS: readonly Section[] = ['resources', 'outputs', 'variables', 'providers', 'backend', 'other'];
+export const SECTIONS: readonly Section[] = ['resources', 'data', 'outputs', 'variables', 'providers', 'backend', 'other'];
 
-export type Action = 'add' | 'change' | 'remove';
+/**
+ * What `terraform plan` would do with an address. `replace` is destroy-then-create (`-/+`),
+ * counted as one add and one destroy as Terraform counts it. `no-op`: the configuration
+ * changed only in what is not planned (provisioners, lifecycle, depends_on...), so the
+ * plan shows nothing for it, though the new provisioner runs on the next create or destroy.
+ */
+export type Action = 'add' | 'change' | 'replace' | 'remove' | 'no-op';
 
 /** A value as the report may show it: masked values never carry the value. */
-export type Shown = { sensitive: true } | { sensitive: false; value: Json };
+export type Shown =
+  | { sensitive: true }
+  | {
+      sensitive: false;
+      value: Json;
+      /** SQL statements, shown as SQL text rather than JSON. */
+      sql?: true;
+      /** Known only after apply (a reference to a replaced resource); `value` is the expression. */
+      afterApply?: true;
+    };
 
 /** One leaf attribute: `before` absent = added, `after` absent = removed. */
 export interface AttributeChange {
   path: string;
   before?: Shown;
   after?: Shown;
+  /** This change alone makes Terraform replace the resource. */
+  forcesReplacement?: true;
+  /** The same SQL was already shown at this path of the entry: not repeated. */
+  sameAs?: string;
 }
 
 /** One Terraform address (resource, for_each instance, output, variable, provider, backend...). */
@@ -34,6 +55,12 @@ export interface EntryDiff {
   /** Leaf attributes: every one for an addition, the changed ones for a change, none for a removal. */
   attributes: AttributeChange[];
   note?: string;
+  /**
+   * How many resource instances the entry stands for in the counts: a change shared by every
+   * instance of a for_each is reported once, for the instances with no entry of their own.
+   * @default 1
+   */
+  instances?: number;
 }
 
 export interface StackDiff {
@@ -47,23 +74,46 @@ export interface AppDiff {
   stacks: StackDiff[];
 }
 
-export type Counts = Record<Section, Record<Action, number>>;
+/** Per section, as `terraform plan` counts: a replacement is in `add` and in `remove` too. */
+export interface Tally {
+  add: number;
+  change: number;
+  remove: number;
+  replace: number;
+  noop: number;
+}
+export type Counts = Record<Section, Tally>;
 
 /** Attribute names whose values are secrets whatever the resource (write-only `*_wo` too). */
 const SECRET_NAME = /password|secret|private_key|token|_wo$/i;
 
+/** Keys whose string or list of strings holds SQL statements (units, Data API requests). */
+const SQL_KEY = /^(apply|revoke|sql|sqls|statements?)$/i;
+
+/** Resource arguments Terraform does not plan: a change to them alone changes no instance. */
+const META_ARGUMENTS = new Set(['provisioner', 'connection', 'lifecycle', 'depends_on', 'provider', 'for_each', 'count']);
+
 type Segment = string | number | typeof JSON_STRING;
-/** Marks a step into a string that holds JSON (the Redshift Data API requests do). */
+/** Marks a step into a string that holds JSON (Data API requests, Lambda inputs, policies). */
 const JSON_STRING = Symbol('json');
 
 interface Entity {
   section: Section;
   address: string;
+  /** Resource or data source type. */
+  type?: string;
   body: Json;
   /** Top-level attribute masked as a whole (an output's value, a variable's default). */
   sensitiveAttribute?: string;
   /** for_each given as a literal map: key -> each.value. */
   instances?: JsonObject;
+}
+
+/** A leaf difference before its path is formatted, so it can still be matched to references. */
+interface RawChange {
+  path: Segment[];
+  before?: Shown;
+  after?: Shown;
 }
 
 export function diffApps(base: AppJson, head: AppJson): AppDiff {
@@ -90,8 +140,20 @@ export function exitCodeFor(diff: AppDiff): 0 | 2 {
 }
 
 export function countEntries(entries: readonly EntryDiff[]): Counts {
-  const counts = Object.fromEntries(SECTIONS.map((s) => [s, { add: 0, change: 0, remove: 0 }])) as Counts;
-  for (const e of entries) counts[e.section][e.action] += 1;
+  const counts = Object.fromEntries(SECTIONS.map((s) => [s, { add: 0, change: 0, remove: 0, replace: 0, noop: 0 }])) as Counts;
+  for (const e of entries) {
+    const n = e.instances ?? 1;
+    const tally = counts[e.section];
+    if (e.action === 'add') tally.add += n;
+    else if (e.action === 'change') tally.change += n;
+    else if (e.action === 'remove') tally.remove += n;
+    else if (e.action === 'no-op') tally.noop += n;
+    else {
+      tally.replace += n;
+      tally.add += n;
+      tally.remove += n;
+    }
+  }
   return counts;
 }
 
@@ -100,44 +162,271 @@ export function diffStack(base: JsonObject, head: JsonObject): EntryDiff[] {
   const after = entities(head);
   const entries: EntryDiff[] = [];
   for (const address of new Set([...before.keys(), ...after.keys()])) {
-    entries.push(...diffEntity(before.get(address), after.get(address)));
+    const b = before.get(address);
+    const a = after.get(address);
+    const some = (a ?? b)!;
+    entries.push(...(some.section === 'resources' && some.type !== undefined ? diffResource(b, a) : diffEntity(b, a)));
   }
+  propagateReplacements(entries, before, after);
   const order = (e: EntryDiff) => SECTIONS.indexOf(e.section);
   return entries.sort((a, b) => order(a) - order(b) || compare(a.address, b.address));
 }
 
+/** Outputs, variables, providers, backends, data sources...: added, changed or removed. */
 function diffEntity(before: Entity | undefined, after: Entity | undefined): EntryDiff[] {
   const some = (after ?? before)!;
-  const mask = masker(before?.sensitiveAttribute ?? after?.sensitiveAttribute);
-  const entry = (action: Action, attributes: AttributeChange[], address = some.address, note?: string): EntryDiff =>
-    ({ section: some.section, address, action, attributes, ...(note ? { note } : {}) });
-  const instanceNote = (e: Entity) => (e.instances ? `for_each: ${Object.keys(e.instances).length} instance(s)` : undefined);
+  const mask = masker(some.sensitiveAttribute ?? before?.sensitiveAttribute);
+  const entry = (action: Action, attributes: AttributeChange[]): EntryDiff => ({ section: some.section, address: some.address, action, attributes });
+  if (!before) return [entry('add', finish(diffValues(undefined, after!.body, [], mask)))];
+  if (!after) return [entry('remove', [])];
+  const changes = diffValues(before.body, after.body, [], mask);
+  return changes.length ? [entry('change', finish(changes))] : [];
+}
 
-  if (!before) return [entry('add', diffValues(undefined, after!.body, [], mask), some.address, instanceNote(after!))];
-  if (!after) return [entry('remove', [], some.address, instanceNote(before))];
+/**
+ * A managed resource, or each instance of a literal for_each map, as `terraform plan` would
+ * list it: a change to a ForceNew argument (FORCE_NEW), directly or through the `each.value`
+ * the argument reads, is a replacement.
+ */
+function diffResource(before: Entity | undefined, after: Entity | undefined): EntryDiff[] {
+  const some = (after ?? before)!;
+  const type = some.type!;
+  const mask = masker(undefined);
+  const reads = argumentReads(after?.body);
+  const entry = (action: Action, raw: RawChange[], address = some.address, note?: string, instances?: number): EntryDiff => ({
+    section: 'resources',
+    address,
+    action,
+    attributes: finish(raw, action === 'replace' ? (c) => replacingChange(type, c, reads) : undefined),
+    ...(note ? { note } : {}),
+    ...(instances !== undefined ? { instances } : {}),
+  });
+  const instanceAddress = (key: string) => `${some.address}[${JSON.stringify(key)}]`;
 
-  if (!before.instances || !after.instances) {
-    const changes = diffValues(before.body, after.body, [], mask);
-    return changes.length ? [entry('change', changes)] : [];
+  if (!before || !after) {
+    const e = (after ?? before)!;
+    const action: Action = after ? 'add' : 'remove';
+    if (!e.instances) return [entry(action, after ? diffValues(undefined, after.body, [], mask) : [])];
+    // Each key is an instance of its own, as terraform plan lists them.
+    const keys = Object.keys(e.instances).sort(compare);
+    const shared = after ? diffValues(undefined, withoutForEach(after.body), [], mask) : [];
+    return [
+      ...(shared.length ? [entry(action, shared, some.address, `for_each: shared by its ${keys.length} instance(s)`, 0)] : []),
+      ...keys.map((k) => entry(action, after ? diffValues(undefined, e.instances![k], ['each', 'value'], mask) : [], instanceAddress(k))),
+    ];
   }
-  // Both sides use a literal for_each map: report the shared body once, then each key
-  // as its own address, as terraform plan would.
+
+  const sharedRaw = diffValues(withoutForEach(before.body), withoutForEach(after.body), [], mask);
+  const sharedArgs = plannedArguments(sharedRaw);
+  const sharedReplaces = [...sharedArgs].some((a) => forcesReplacement(type, a));
+  if (!before.instances || !after.instances) {
+    if (!sharedRaw.length) return [];
+    return [entry(actionFor(sharedArgs, sharedReplaces), sharedRaw)];
+  }
+
+  // Both sides use a literal for_each map: what all keys share is reported once; each key
+  // with changes of its own is reported under its own address.
   const result: EntryDiff[] = [];
-  const shared = diffValues(withoutForEach(before.body), withoutForEach(after.body), [], mask);
-  if (shared.length) result.push(entry('change', shared, some.address, 'applies to every instance'));
-  const keys = [...new Set([...Object.keys(before.instances), ...Object.keys(after.instances)])].sort(compare);
+  let coveredByShared = 0;
+  const keys = sortedUnion(Object.keys(before.instances), Object.keys(after.instances));
   for (const key of keys) {
-    const address = `${some.address}[${JSON.stringify(key)}]`;
     const old = before.instances[key];
     const now = after.instances[key];
-    if (old === undefined) result.push(entry('add', diffValues(undefined, now, ['each', 'value'], mask), address));
-    else if (now === undefined) result.push(entry('remove', [], address));
+    if (old === undefined) result.push(entry('add', diffValues(undefined, now, ['each', 'value'], mask), instanceAddress(key)));
+    else if (now === undefined) result.push(entry('remove', [], instanceAddress(key)));
     else {
-      const changes = diffValues(old, now, ['each', 'value'], mask);
-      if (changes.length) result.push(entry('change', changes, address));
+      const own = diffValues(old, now, ['each', 'value'], mask);
+      const ownArgs = new Set(own.flatMap((c) => argumentsReading(reads, c.path)));
+      const args = new Set([...sharedArgs, ...ownArgs]);
+      const replaces = sharedReplaces || [...ownArgs].some((a) => forcesReplacement(type, a));
+      if (own.length) {
+        const note = sharedRaw.length ? 'and the change shared by every instance' : undefined;
+        result.push(entry(actionFor(args, replaces), own, instanceAddress(key), note));
+      } else if (sharedRaw.length) coveredByShared++;
     }
   }
+  if (sharedRaw.length) {
+    const action = actionFor(sharedArgs, sharedReplaces);
+    const note = `applies to every instance: ${coveredByShared} with no change of their own`;
+    result.unshift(entry(action, sharedRaw, some.address, note, action === 'no-op' ? 0 : coveredByShared));
+  }
   return result;
+}
+
+function actionFor(args: ReadonlySet<string>, replaces: boolean): Action {
+  return args.size === 0 ? 'no-op' : replaces ? 'replace' : 'change';
+}
+
+/** Top-level arguments Terraform plans (not meta-arguments) among changed paths. */
+function plannedArguments(changes: readonly RawChange[]): Set<string> {
+  return new Set(changes.map((c) => c.path[0]).filter((p): p is string => typeof p === 'string' && !META_ARGUMENTS.has(p)));
+}
+
+/**
+ * For each planned argument of a resource body, the parts of `each.value` it reads, as paths
+ * below each.value (`[]` = all of it): `"${each.value.unit}"` reads ["unit"].
+ */
+function argumentReads(body: Json | undefined): Map<string, (string | number)[][]> {
+  const reads = new Map<string, (string | number)[][]>();
+  for (const [arg, value] of objectEntries(body)) {
+    if (META_ARGUMENTS.has(arg)) continue;
+    const found: (string | number)[][] = [];
+    forEachString(value, (text) => {
+      for (const m of text.matchAll(/\beach\.value((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"]*"\])*)/g)) found.push(parseTraversal(m[1]));
+    });
+    if (found.length) reads.set(arg, found);
+  }
+  return reads;
+}
+
+/** Arguments whose value reads a changed `each.value` path (`each.value.a` and `each.value.a.b` overlap). */
+function argumentsReading(reads: Map<string, (string | number)[][]>, path: readonly Segment[]): string[] {
+  if (path[0] !== 'each' || path[1] !== 'value') return [];
+  const below = path.slice(2);
+  const overlaps = (r: (string | number)[]) => r.every((s, i) => i >= below.length || below[i] === s);
+  return [...reads].filter(([, rs]) => rs.some(overlaps)).map(([arg]) => arg);
+}
+
+/** Marks a change that by itself replaces the resource: a ForceNew argument, or each.value it reads. */
+function replacingChange(type: string, change: RawChange, reads: Map<string, (string | number)[][]>): boolean {
+  const top = change.path[0];
+  if (typeof top === 'string' && top !== 'each' && !META_ARGUMENTS.has(top)) return forcesReplacement(type, top);
+  return argumentsReading(reads, change.path).some((a) => forcesReplacement(type, a));
+}
+
+/** `.a["b"][0]` -> ['a', 'b', 0] */
+function parseTraversal(text: string): (string | number)[] {
+  return [...text.matchAll(/\.([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"]*)"\]/g)].map((m) => m[1] ?? (m[2] !== undefined ? Number(m[2]) : m[3]));
+}
+
+function forEachString(v: Json, fn: (s: string) => void): void {
+  if (typeof v === 'string') fn(v);
+  else if (Array.isArray(v)) v.forEach((x) => forEachString(x, fn));
+  else if (isObject(v)) Object.values(v).forEach((x) => forEachString(x, fn));
+}
+
+/** A reference from one resource argument to another resource's attribute. */
+interface Reference {
+  argument: string;
+  target: string;
+  /** `each.key`, a literal key, or none. */
+  index?: { eachKey: true } | { key: string };
+  attribute: string;
+}
+
+function references(body: Json | undefined): Reference[] {
+  const found: Reference[] = [];
+  for (const [argument, value] of objectEntries(body)) {
+    if (META_ARGUMENTS.has(argument)) continue;
+    forEachString(value, (text) => {
+      const re = /\b((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][\w-]*)(\[each\.key\]|\["([^"]*)"\])?\.([A-Za-z_][\w]*)/g;
+      for (const m of text.matchAll(re)) {
+        if (/^(each|var|local|module|path|terraform|self|count)\./.test(m[1])) continue;
+        const index = m[2] === '[each.key]' ? { eachKey: true as const } : m[3] !== undefined ? { key: m[3] } : undefined;
+        found.push({ argument, target: m[1], ...(index ? { index } : {}), attribute: m[4] });
+      }
+    });
+  }
+  return found;
+}
+
+/**
+ * A resource that reads an attribute of a replaced resource sees a new value, known only
+ * after apply (an id, an arn): through a ForceNew argument it is replaced as well, as
+ * `terraform plan` shows. Repeated until nothing more changes, since replacements chain.
+ */
+function propagateReplacements(entries: EntryDiff[], before: Map<string, Entity>, after: Map<string, Entity>): void {
+  const byAddress = new Map(entries.filter((e) => e.section === 'resources').map((e) => [e.address, e]));
+  // Does the plan give `address`.`attribute` a new value? An in-place change does when it
+  // changes that argument; a replacement does unless the argument is set literally and unchanged.
+  const newValue = (address: string, attribute: string, targetEntity: Entity | undefined): boolean => {
+    const e = byAddress.get(address);
+    if (!e || (e.action !== 'replace' && e.action !== 'change')) return false;
+    if (e.action === 'change') return e.attributes.some((a) => /^[^.[(]+/.exec(a.path)?.[0] === attribute);
+    // An attribute set literally and unchanged is known in the plan, replacement or not.
+    const old = before.get(targetEntity?.address ?? '')?.body;
+    const now = targetEntity?.body;
+    const literal = isObject(now) && isObject(old) ? now[attribute] : undefined;
+    return !(literal !== undefined && typeof literal !== 'object' && !String(literal).includes('${') && isObject(old) && deepEqual(old[attribute], literal));
+  };
+  for (let changed = true, pass = 0; changed && pass < 50; pass++) {
+    changed = false;
+    for (const entity of after.values()) {
+      if (entity.section !== 'resources' || entity.address.startsWith('data.') || !before.has(entity.address)) continue;
+      const refs = references(entity.body);
+      if (!refs.length) continue;
+      const oldInstances = before.get(entity.address)!.instances;
+      const keys = entity.instances ? Object.keys(entity.instances).filter((k) => oldInstances && k in oldInstances) : [undefined];
+      for (const key of keys) {
+        const address = key === undefined ? entity.address : `${entity.address}[${JSON.stringify(key)}]`;
+        const current = byAddress.get(address);
+        if (current && current.action !== 'change' && current.action !== 'no-op') continue;
+        const hits = refs.filter((r) => {
+          const target = r.index === undefined ? r.target : `${r.target}[${JSON.stringify('eachKey' in r.index ? key : r.index.key)}]`;
+          return newValue(target, r.attribute, after.get(r.target));
+        });
+        if (!hits.length) continue;
+        const replaces = hits.some((r) => forcesReplacement(entity.type!, r.argument));
+        const attributes: AttributeChange[] = hits.map((r) => {
+          const expr = isObject(entity.body) ? entity.body[r.argument] : null;
+          // `"${aws_iam_user.x.name}"` of a user renamed in place: the new name is known now.
+          const target = after.get(r.target)?.body;
+          const literal = isObject(target) && r.index === undefined && expr === `\${${r.target}.${r.attribute}}` ? target[r.attribute] : undefined;
+          const known = literal !== undefined && !(typeof literal === 'string' && literal.includes('${')) && byAddress.get(r.target)?.action === 'change';
+          return {
+            path: r.argument,
+            before: { sensitive: false, value: known ? (objectEntries(before.get(r.target)?.body).find(([k]) => k === r.attribute)?.[1] ?? expr) : expr },
+            after: known ? { sensitive: false, value: literal } : { sensitive: false, value: expr, afterApply: true },
+            ...(forcesReplacement(entity.type!, r.argument) ? { forcesReplacement: true as const } : {}),
+          };
+        });
+        const note = `new value from ${[...new Set(hits.map((r) => `${r.target}.${r.attribute}`))].join(', ')}`;
+        const action: Action = replaces ? 'replace' : 'change';
+        if (current) {
+          if (current.action === action && current.note?.includes(note)) continue;
+          current.action = replaces ? 'replace' : 'change';
+          current.attributes.push(...attributes.filter((a) => !current.attributes.some((c) => c.path === a.path)));
+          current.note = current.note ? `${current.note}; ${note}` : note;
+        } else {
+          const entry: EntryDiff = { section: 'resources', address, action, attributes, note };
+          entries.push(entry);
+          byAddress.set(address, entry);
+          const shared = key !== undefined ? byAddress.get(entity.address) : undefined;
+          if (shared && (shared.instances ?? 0) > 0 && shared.action !== 'no-op') shared.instances = shared.instances! - 1;
+        }
+        changed = true;
+      }
+    }
+  }
+}
+
+/**
+ * Formats raw changes and shows each SQL text once: a Data API request's `Sql` repeats the
+ * unit's statements, so a later identical SQL change points at the first one instead.
+ */
+function finish(raw: readonly RawChange[], replacing?: (c: RawChange) => boolean): AttributeChange[] {
+  const changes = raw.map((c) => {
+    const change: AttributeChange = { path: formatPath(c.path) };
+    if (c.before !== undefined) change.before = c.before;
+    if (c.after !== undefined) change.after = c.after;
+    if (replacing?.(c)) change.forcesReplacement = true;
+    return change;
+  });
+  // The SQL shown in full is the one that decides the plan (a replacing one), else the one
+  // least deep in encoded JSON (the unit's own list rather than a request built from it).
+  const isSql = (s?: Shown) => s === undefined || (!s.sensitive && s.sql === true);
+  const sqlKey = (c: AttributeChange) => (isSql(c.before) && isSql(c.after) ? JSON.stringify([c.before, c.after]) : undefined);
+  const rank = (c: AttributeChange) => (c.forcesReplacement ? 0 : 100) + c.path.split('(json)').length;
+  const primary = new Map<string, AttributeChange>();
+  for (const c of [...changes].sort((a, b) => rank(a) - rank(b))) {
+    const key = sqlKey(c);
+    if (key !== undefined && !primary.has(key)) primary.set(key, c);
+  }
+  for (const c of changes) {
+    const first = primary.get(sqlKey(c) ?? '');
+    if (first && first !== c) c.sameAs = first.path;
+  }
+  return changes;
 }
 
 /** Every addressable block of one stack, keyed by address. */
@@ -153,7 +442,8 @@ function entities(stack: JsonObject): Map<string, Entity> {
           for (const [name, body] of objectEntries(byName)) {
             const address = block === 'data' ? `data.${type}.${name}` : `${type}.${name}`;
             const forEach = isObject(body) ? body.for_each : undefined;
-            add({ section: 'resources', address, body, ...(isObject(forEach) ? { instances: forEach } : {}) });
+            const section = block === 'data' ? 'data' : 'resources';
+            add({ section, address, type, body, ...(isObject(forEach) ? { instances: forEach } : {}) });
           }
         }
         break;
@@ -205,22 +495,34 @@ function entities(stack: JsonObject): Map<string, Entity> {
 /**
  * Leaf-level differences. Containers are walked so every reported value is a scalar, a
  * list of scalars or an empty container: a secret nested anywhere is then caught by the
- * key on its own path.
+ * key on its own path. A string holding JSON is decoded and walked the same way, and a
+ * string or list of strings under an SQL key (apply, revoke, sql...) is one SQL text.
  */
-function diffValues(before: Json | undefined, after: Json | undefined, path: Segment[], mask: Mask): AttributeChange[] {
-  const out: AttributeChange[] = [];
+function diffValues(before: Json | undefined, after: Json | undefined, path: Segment[], mask: Mask): RawChange[] {
+  const out: RawChange[] = [];
   collect(before, after, path, mask, out);
   return out;
 }
 
 // One accumulator for the whole walk: a stack with tens of thousands of grants has as many leaves.
-function collect(before: Json | undefined, after: Json | undefined, path: Segment[], mask: Mask, out: AttributeChange[]): void {
+function collect(before: Json | undefined, after: Json | undefined, path: Segment[], mask: Mask, out: RawChange[]): void {
   if (before !== undefined && after !== undefined && deepEqual(before, after)) return;
   const walk = (a: Json | undefined, b: Json | undefined, at: Segment[]) => collect(a, b, at, mask, out);
   const leaf = (side: 'before' | 'after', value: Json | undefined) => {
-    if (value !== undefined) out.push({ path: formatPath(path), [side]: show(value, path, mask) });
+    if (value !== undefined) out.push({ path, [side]: show(value, path, mask) });
   };
 
+  const last = [...path].reverse().find((s): s is string => typeof s === 'string');
+  if (last !== undefined && SQL_KEY.test(last)) {
+    const sql = [sqlText(before), sqlText(after)];
+    if ((before === undefined || sql[0] !== undefined) && (after === undefined || sql[1] !== undefined)) {
+      const change: RawChange = { path };
+      if (sql[0] !== undefined) change.before = show(sql[0], path, mask, true);
+      if (sql[1] !== undefined) change.after = show(sql[1], path, mask, true);
+      out.push(change);
+      return;
+    }
+  }
   if (isObject(before) && isObject(after)) {
     for (const key of sortedUnion(Object.keys(before), Object.keys(after))) walk(before[key], after[key], [...path, key]);
     return;
@@ -230,7 +532,7 @@ function collect(before: Json | undefined, after: Json | undefined, path: Segmen
     return;
   }
   const parsed = [jsonInString(before), jsonInString(after)];
-  if (parsed[0] !== undefined && parsed[1] !== undefined) {
+  if ((before === undefined || parsed[0] !== undefined) && (after === undefined || parsed[1] !== undefined)) {
     walk(parsed[0], parsed[1], [...path, JSON_STRING]);
     return;
   }
@@ -243,10 +545,17 @@ function collect(before: Json | undefined, after: Json | undefined, path: Segmen
     else leaf('after', after);
     return;
   }
-  const change: AttributeChange = { path: formatPath(path) };
+  const change: RawChange = { path };
   if (before !== undefined) change.before = show(before, path, mask);
   if (after !== undefined) change.after = show(after, path, mask);
   out.push(change);
+}
+
+/** Statements as one SQL text, each ending in `;`; undefined when `v` is not SQL-shaped. */
+function sqlText(v: Json | undefined): string | undefined {
+  const statements = typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+  if (!statements || statements.some((s) => s.includes('${'))) return undefined;
+  return statements.map((s) => `${s.trim().replace(/;$/, '')};`).join('\n');
 }
 
 type Mask = (path: readonly Segment[]) => boolean;
@@ -257,8 +566,9 @@ function masker(sensitiveAttribute: string | undefined): Mask {
     path.some((s) => typeof s === 'string' && SECRET_NAME.test(s));
 }
 
-function show(value: Json, path: readonly Segment[], mask: Mask): Shown {
-  return mask(path) ? { sensitive: true } : { sensitive: false, value };
+function show(value: Json, path: readonly Segment[], mask: Mask, sql = false): Shown {
+  if (mask(path)) return { sensitive: true };
+  return sql ? { sensitive: false, value, sql: true } : { sensitive: false, value };
 }
 
 function sensitiveIf(body: Json, attribute: string): Pick<Entity, 'sensitiveAttribute'> {

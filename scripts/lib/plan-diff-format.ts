@@ -1,31 +1,36 @@
 /**
  * Renderings of a structured plan diff: plain text for terminals and logs, markdown for
- * a pull-request comment. Both read like `terraform plan`: `+` add, `~` change, `-` remove.
+ * a pull-request comment. Both read like `terraform plan`: `+` add, `~` change, `-/+`
+ * replace, `-` remove; `#` marks a change terraform plan does not show (provisioners only).
  * Values arrive already masked (plan-diff-core), so nothing here decides what is secret.
  */
-import { AppDiff, AttributeChange, Counts, EntryDiff, SECTIONS, Shown, StackDiff, countEntries } from './plan-diff-core';
+import { RemovalWarning } from './plan-diff-removals';
+import { Action, AppDiff, AttributeChange, Counts, EntryDiff, SECTIONS, Shown, StackDiff, Tally, countEntries } from './plan-diff-core';
 
-const SYMBOL = { add: '+', change: '~', remove: '-' } as const;
-const VERB = { add: 'to add', change: 'to change', remove: 'to destroy' } as const;
+const SYMBOL: Record<Action, string> = { add: '+', change: '~', replace: '-/+', remove: '-', 'no-op': '#' };
 /** GitHub rejects comments over 65,536 characters; leave room for the workflow's marker. */
 export const MARKDOWN_LIMIT = 60000;
 
-/** The text report; empty when nothing changed. */
-export function formatText(diff: AppDiff): string {
-  return diff.stacks.map((s) => `${stackHeadline(s)}\n${stackBody(s)}`).join('\n');
+/** The text report; empty when nothing changed. Removals that need a command come first. */
+export function formatText(diff: AppDiff, warnings: readonly RemovalWarning[] = []): string {
+  const head = warnings.map((w) => w.lines.map((l, i) => `${i ? '   ' : '!! '}${l}\n`).join('')).join('');
+  return (head ? `${head}\n` : '') + diff.stacks.map((s) => `${stackHeadline(s)}\n${stackBody(s)}`).join('\n');
 }
 
 export interface MarkdownOptions {
   /** What the head was compared with, e.g. `origin/main (3f2a1bc)`. */
   baseLabel: string;
   maxChars?: number;
+  /** Removed stacks and environments, shown first: they need a command before the merge. */
+  warnings?: readonly RemovalWarning[];
 }
 
 /** A pull-request comment: per stack a summary table, with the details folded away. */
 export function formatMarkdown(diff: AppDiff, options: MarkdownOptions): string {
   const title = `### Plan diff against ${code(options.baseLabel)}\n\n`;
   if (diff.stacks.length === 0) return `${title}No changes: every stack synthesizes as in the baseline.\n`;
-  const intro = `${title}${diff.stacks.length} stack(s) differ: ${diff.stacks.map((s) => `${code(s.name)} (${s.status})`).join(', ')}.\n`;
+  const alerts = (options.warnings ?? []).map((w) => `\n> [!WARNING]\n${w.lines.map((l) => `> ${escapeHtml(l)}`).join('\n>\n')}\n`).join('');
+  const intro = `${title}${diff.stacks.length} stack(s) differ: ${diff.stacks.map((s) => `${code(s.name)} (${s.status})`).join(', ')}.\n${alerts}`;
   const bodies = diff.stacks.map(stackBody);
   const render = (limit: number) =>
     intro + diff.stacks.map((s, i) => stackMarkdown(s, truncateLines(bodies[i], limit))).join('');
@@ -40,9 +45,11 @@ export function formatMarkdown(diff: AppDiff, options: MarkdownOptions): string 
 function stackMarkdown(stack: StackDiff, details: string): string {
   const counts = countEntries(stack.entries);
   const rows = SECTIONS.filter((s) => total(counts, s) > 0).map(
-    (s) => `| ${s} | ${counts[s].add} | ${counts[s].change} | ${counts[s].remove} |`,
+    (s) => `| ${s} | ${counts[s].add} | ${counts[s].change} | ${counts[s].remove} | ${counts[s].replace} |`,
   );
-  const table = rows.length ? ['| | add | change | destroy |', '| --- | ---: | ---: | ---: |', ...rows].join('\n') : '_empty stack_';
+  const table = rows.length
+    ? ['| | add | change | destroy | of which replaced |', '| --- | ---: | ---: | ---: | ---: |', ...rows].join('\n')
+    : '_empty stack_';
   const fence = '`'.repeat(Math.max(3, longestRun(details, '`') + 1));
   return [
     '',
@@ -63,10 +70,16 @@ function stackMarkdown(stack: StackDiff, details: string): string {
 
 function stackHeadline(stack: StackDiff): string {
   const counts = countEntries(stack.entries);
-  const parts = SECTIONS.filter((s) => total(counts, s) > 0).map(
-    (s) => `${s}: ${(['add', 'change', 'remove'] as const).filter((a) => counts[s][a] > 0).map((a) => `${counts[s][a]} ${VERB[a]}`).join(', ')}`,
-  );
+  const parts = SECTIONS.filter((s) => total(counts, s) > 0).map((s) => `${s}: ${tallyText(counts[s])}`);
   return `Stack ${stack.name}: ${stack.status}${parts.length ? ` (${parts.join('; ')})` : ''}`;
+}
+
+/** Terraform's wording: "1 to add, 2 to destroy" (a replacement is in both), then what it cannot show. */
+function tallyText(t: Tally): string {
+  const parts = [`${t.add} to add`, `${t.change} to change`, `${t.remove} to destroy`].filter((p) => !p.startsWith('0 '));
+  if (t.replace) parts.push(`${t.replace} of them replaced`);
+  if (t.noop) parts.push(`${t.noop} provisioner-only, not in terraform plan`);
+  return parts.join(', ');
 }
 
 function stackBody(stack: StackDiff): string {
@@ -79,29 +92,33 @@ function entryText(entry: EntryDiff): string {
 }
 
 function attributeText(a: AttributeChange, indent: string): string {
+  const forces = a.forcesReplacement ? '  # forces replacement' : '';
+  const symbol = a.before && a.after ? '~' : a.after ? '+' : '-';
+  if (a.sameAs !== undefined) return `${indent}${symbol} ${a.path}: the same SQL as ${a.sameAs}${forces}\n`;
   if (a.before && a.after) {
     const lines = changedLines(a.before, a.after);
-    if (lines) return `${indent}~ ${a.path}:\n${lines.map((l) => `${indent}    ${l}\n`).join('')}`;
-    return `${indent}~ ${a.path}: ${valueText(a.before, indent)} → ${valueText(a.after, indent)}\n`;
+    if (lines) return `${indent}~ ${a.path}:${forces}\n${lines.map((l) => `${indent}    ${l}\n`).join('')}`;
+    return `${indent}~ ${a.path}: ${valueText(a.before, indent)} → ${valueText(a.after, indent)}${forces}\n`;
   }
-  const [symbol, value] = a.after ? ['+', a.after] : ['-', a.before!];
-  return `${indent}${symbol} ${a.path} = ${valueText(value, indent)}\n`;
+  return `${indent}${symbol} ${a.path} = ${valueText((a.after ?? a.before)!, indent)}${forces}\n`;
 }
 
-/** Scalars as JSON; a multi-line string as a heredoc so scripts and SQL stay readable. */
+/** Scalars as JSON; SQL and other multi-line strings as a heredoc, so they stay readable. */
 function valueText(v: Shown, indent: string): string {
   if (v.sensitive) return '(sensitive)';
-  if (typeof v.value === 'string' && v.value.includes('\n')) {
-    return `<<EOT\n${v.value.split('\n').map((l) => `${indent}    ${l}`.trimEnd()).join('\n')}\n${indent}  EOT`;
+  if (v.afterApply) return '(known after apply)';
+  if (typeof v.value === 'string' && (v.sql || v.value.includes('\n'))) {
+    const tag = v.sql ? 'SQL' : 'EOT';
+    return `<<${tag}\n${v.value.split('\n').map((l) => `${indent}    ${l}`.trimEnd()).join('\n')}\n${indent}  ${tag}`;
   }
   return JSON.stringify(v.value);
 }
 
 /** A line diff for two multi-line strings (one line of context), else undefined. */
 function changedLines(before: Shown, after: Shown): string[] | undefined {
-  if (before.sensitive || after.sensitive) return undefined;
+  if (before.sensitive || after.sensitive || before.afterApply || after.afterApply) return undefined;
   if (typeof before.value !== 'string' || typeof after.value !== 'string') return undefined;
-  if (!before.value.includes('\n') && !after.value.includes('\n')) return undefined;
+  if (!before.sql && !before.value.includes('\n') && !after.value.includes('\n')) return undefined;
   const ops = lineDiff(before.value.split('\n'), after.value.split('\n'));
   const near = (i: number) => ops.slice(Math.max(0, i - 1), i + 2).some((o) => o[0] !== ' ');
   const out: string[] = [];
@@ -150,7 +167,7 @@ function truncateLines(text: string, limit: number): string {
 }
 
 function total(counts: Counts, section: keyof Counts): number {
-  return counts[section].add + counts[section].change + counts[section].remove;
+  return counts[section].add + counts[section].change + counts[section].remove + counts[section].noop;
 }
 
 function longestRun(text: string, ch: string): number {

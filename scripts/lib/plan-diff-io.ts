@@ -144,15 +144,30 @@ export function exportProject(repoDir: string, commit: string, dest: string): st
 }
 
 /**
- * The estate file the baseline should use. An estate inside the repository is read from
- * the baseline's own tree (so a change to it shows); one outside is the same for both.
- * `null`: the baseline tree does not have that file yet.
+ * Where ESTATE_FILE lies inside the repository, relative to it. One outside the repository
+ * has no version in a baseline commit: using it for both sides would hide every estate
+ * change, so it is refused with the two ways out.
+ */
+export function estateInRepository(repoDir: string, estateFile: string): string {
+  const rel = path.relative(fs.realpathSync(repoDir), realpathOrSelf(estateFile));
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new PlanDiffError(
+      `ESTATE_FILE ${estateFile} is outside the repository, so the baseline commit has no version of it to compare with. ` +
+        'Name the estate as it was with --base-estate <file> (the same file shows only code changes), ' +
+        'or compare with a saved synth of it with --base-dir <cdktf.out>.',
+    );
+  }
+  return rel;
+}
+
+/**
+ * The estate file the baseline should use: an estate inside the repository is read from
+ * the baseline's own tree, so a change to it shows. `null`: the baseline tree does not
+ * have that file yet.
  */
 export function baselineEstate(repoDir: string, baseProjectDir: string, estateFile: string | undefined): string | undefined | null {
   if (estateFile === undefined) return undefined;
-  const rel = path.relative(fs.realpathSync(repoDir), realpathOrSelf(estateFile));
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return estateFile;
-  const inBase = path.join(baseProjectDir, rel);
+  const inBase = path.join(baseProjectDir, estateInRepository(repoDir, estateFile));
   return fs.existsSync(inBase) ? inBase : null;
 }
 

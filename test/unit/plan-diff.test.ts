@@ -11,7 +11,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseDocument } from 'yaml';
-import { AppDiff, AppJson, EntryDiff, diffApps, exitCodeFor } from '../../scripts/lib/plan-diff-core';
+import { AppDiff, AppJson, EntryDiff, JsonObject, countEntries, diffApps, exitCodeFor } from '../../scripts/lib/plan-diff-core';
+import { removalWarnings } from '../../scripts/lib/plan-diff-removals';
 import { formatMarkdown, formatText, lineDiff } from '../../scripts/lib/plan-diff-format';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -84,16 +85,78 @@ describe('plan diff: comparison and reports (golden files)', () => {
   });
 
   test('for_each keys added and changed, and a change to the shared body, each under its own address', () => {
-    const { diff } = golden('for-each-changes');
+    const { diff, text } = golden('for-each-changes');
+    // The role of a postgresql_grant is ForceNew: every existing instance is replaced.
     expect(summary(diff)).toEqual([
-      'dev-postgres change postgresql_grant.table_select',
-      'dev-postgres change postgresql_grant.table_select["orders/public"]',
+      'dev-postgres replace postgresql_grant.table_select',
+      'dev-postgres replace postgresql_grant.table_select["orders/public"]',
       'dev-postgres add postgresql_grant.table_select["orders/returns"]',
     ]);
     expect(entry(diff, 'postgresql_grant.table_select["orders/public"]').attributes).toEqual([
-      { path: 'each.value.privileges', before: { sensitive: false, value: ['SELECT'] }, after: { sensitive: false, value: ['SELECT', 'UPDATE'] } },
+      {
+        path: 'each.value.privileges',
+        before: { sensitive: false, value: ['SELECT'] },
+        after: { sensitive: false, value: ['SELECT', 'UPDATE'] },
+        forcesReplacement: true,
+      },
     ]);
     expect(entry(diff, 'postgresql_grant.table_select').attributes.map((a) => a.path)).toEqual(['role']);
+    // orders/sales has no change of its own: it is counted through the shared entry.
+    expect(entry(diff, 'postgresql_grant.table_select').instances).toBe(1);
+    expect(countEntries(diff.stacks[0].entries).resources).toEqual({ add: 3, change: 0, remove: 2, replace: 2, noop: 0 });
+    expect(text).toContain('Stack dev-postgres: changed (resources: 3 to add, 2 to destroy, 2 of them replaced)');
+    expect(text).toContain('-/+ postgresql_grant.table_select["orders/public"]');
+  });
+
+  test('Redshift units: a changed statement list replaces the unit, each statement is shown once as SQL', () => {
+    const { diff, text } = golden('redshift-units');
+    expect(summary(diff)).toEqual([
+      'dev-redshift change aws_lambda_invocation.units["immuta/sales/sales"]',
+      'dev-redshift remove terraform_data.grants["immuta/sales/finance"]',
+      'dev-redshift replace terraform_data.grants["immuta/sales/sales"]',
+    ]);
+    // triggers_replace reads each.value.unit: its change is the one that forces replacement.
+    const unit = entry(diff, 'terraform_data.grants["immuta/sales/sales"]').attributes;
+    expect(unit.find((a) => a.path === 'each.value.unit.apply')).toMatchObject({ forcesReplacement: true });
+    expect(unit.find((a) => a.path === 'each.value.apply_request(json).Sqls')).toMatchObject({ sameAs: 'each.value.unit.apply' });
+    // The Lambda shape: input is decoded from JSON and its statement list read as SQL; input updates in place.
+    expect(entry(diff, 'aws_lambda_invocation.units["immuta/sales/sales"]').attributes.map((a) => a.path)).toEqual(['each.value.input(json).apply']);
+    const added = 'GRANT SELECT ON ALL TABLES IN SCHEMA "sales" TO "immuta_system" WITH GRANT OPTION;';
+    // Once per resource shape, as SQL text: no escaped JSON copy of it anywhere.
+    expect(text.split(added)).toHaveLength(3);
+    expect(text).not.toContain('\\"sales\\"');
+    expect(text).toContain('Stack dev-redshift: changed (resources: 1 to add, 1 to change, 2 to destroy, 1 of them replaced)');
+  });
+
+  test('SQL lists are SQL text in additions too, and a masking procedure appears once per list', () => {
+    const { head } = load('redshift-units');
+    const text = formatText(diffApps({}, head));
+    expect(text).toContain('+ each.value.unit.apply = <<SQL');
+    expect(text).toMatch(/\+ each\.value\.apply_request\(json\)\.Sqls: the same SQL as each\.value\.unit\.apply/);
+    const procedure = 'CREATE OR REPLACE PROCEDURE "sales"."immuta_masking"';
+    // apply and revoke each hold it, in the terraform_data unit and in the Lambda input: four lists.
+    expect(text.split(procedure)).toHaveLength(5);
+  });
+
+  test('a ForceNew change replaces the resource and what reads its new id; a literal reference stays known', () => {
+    const { diff, text } = golden('replacements');
+    expect(summary(diff)).toEqual([
+      'dev-aws-access replace aws_iam_role.connector',
+      'dev-aws-access change aws_iam_user.agent',
+      'dev-aws-access replace aws_iam_user_policy_attachment.agent',
+      'dev-aws-access replace aws_s3_bucket.staging',
+      'dev-aws-access replace aws_s3_bucket_policy.tls_only',
+    ]);
+    // The attachment reads the role's name, set literally and unchanged: no change, as terraform plans it.
+    expect(text).not.toContain('aws_iam_role_policy_attachment');
+    expect(entry(diff, 'aws_s3_bucket_policy.tls_only').attributes[0]).toMatchObject({
+      path: 'bucket',
+      after: { afterApply: true },
+      forcesReplacement: true,
+    });
+    expect(text).toContain('~ bucket: "${aws_s3_bucket.staging.id}" → (known after apply)  # forces replacement');
+    // A user renamed in place: the attachment reads the new name, known now, and is replaced.
+    expect(text).toContain('~ user: "informatica-agent" → "informatica-agent-2"  # forces replacement');
   });
 
   test('sensitive values are masked in the diff itself, the text and the markdown', () => {
@@ -144,6 +207,50 @@ describe('plan diff: comparison and reports (golden files)', () => {
 
   test('line diff keeps common lines and orders a replacement as removal then addition', () => {
     expect(lineDiff(['a', 'b', 'c'], ['a', 'x', 'c'])).toEqual([[' ', 'a'], ['-', 'b'], ['+', 'x'], [' ', 'c']]);
+  });
+});
+
+describe('plan diff: removed stacks and environments', () => {
+  const stackWith = (extra: JsonObject = {}): JsonObject => ({ terraform: { backend: { local: { path: 'x.tfstate' } } }, ...extra });
+  const base: AppJson = {
+    'dev-aws-access': stackWith({ resource: { aws_iam_role: { r: { name: 'r' } } } }),
+    // Reads dev-aws-access's outputs: must be destroyed first.
+    'dev-postgres': stackWith({ data: { terraform_remote_state: { 'cross-stack-reference-input-dev-aws-access': { backend: 'local' } } } }),
+    'dev-redshift': stackWith({
+      resource: { terraform_data: { units: { provisioner: [{ 'local-exec': { command: 'revoke', when: 'destroy' } }], triggers_replace: 'x' } } },
+    }),
+    'prod-aws-access': stackWith(),
+    'prod-redshift': stackWith({ resource: { aws_lambda_invocation: { units: { function_name: 'f', input: '{}', lifecycle_scope: 'CRUD' } } } }),
+  };
+
+  test('a removed environment: one warning, its stacks destroyed dependents first, the revoking stack named', () => {
+    const head: AppJson = { 'prod-aws-access': base['prod-aws-access'], 'prod-redshift': base['prod-redshift'] };
+    const warnings = removalWarnings(diffApps(base, head), base, head);
+    // dev-redshift revokes on destroy: first; dev-postgres reads dev-aws-access: before it.
+    expect(warnings.map((w) => [w.environment, w.stacks])).toEqual([['dev', ['dev-redshift', 'dev-postgres', 'dev-aws-access']]]);
+    const text = warnings[0].lines.join('\n');
+    expect(text).toContain('Environment dev is removed');
+    expect(text).toContain('npx cdktf destroy dev-redshift && npx cdktf destroy dev-postgres && npx cdktf destroy dev-aws-access');
+    expect(text).toMatch(/dev-redshift revokes SQL when destroyed.*still deployed/);
+    expect(text).not.toContain('dev-aws-access revokes');
+  });
+
+  test('a removed stack in a remaining environment: its own warning, in the text report and the markdown', () => {
+    const head: AppJson = { ...base };
+    delete head['prod-redshift'];
+    const diff = diffApps(base, head);
+    const warnings = removalWarnings(diff, base, head);
+    expect(warnings.map((w) => [w.environment, w.stacks])).toEqual([[undefined, ['prod-redshift']]]);
+    const text = formatText(diff, warnings);
+    expect(text.startsWith('!! Stack prod-redshift is removed')).toBe(true);
+    expect(text).toContain('npx cdktf destroy prod-redshift');
+    expect(text).toContain('Lambda invocations or destroy-time provisioners');
+    const markdown = formatMarkdown(diff, { baseLabel: BASE_LABEL, warnings });
+    expect(markdown).toContain('> [!WARNING]\n> Stack prod-redshift is removed');
+  });
+
+  test('nothing removed: no warning', () => {
+    expect(removalWarnings(diffApps(base, base), base, base)).toEqual([]);
   });
 });
 
@@ -287,5 +394,27 @@ describe('plan diff: the script against git refs of a temporary repository (--ba
     expect(stacksIn(res.stdout)).toEqual(['dev-redshift']);
     // git archive leaves the repository's worktrees untouched.
     expect(git('worktree', 'list').split('\n')).toHaveLength(1);
+    // Progress while the two synths run, on stderr so the report stays clean.
+    expect(res.stderr).toMatch(/^plan-diff: \[\d+s\] synthesizing .*team\.yaml with the working tree\.\.\.$/m);
+    expect(res.stderr).toMatch(/^plan-diff: \[\d+s\] synthesizing .*team\.yaml with the baseline's code\.\.\.$/m);
+  });
+
+  test('an estate outside the repository is refused with the reason, before any synth; --base-estate names its baseline', () => {
+    const outside = path.join(os.tmpdir(), `plan-diff-outside-${process.pid}.yaml`);
+    fs.copyFileSync(path.join(REPO_ROOT, 'examples', 'estate.yaml'), outside);
+    try {
+      const refused = planDiff(repo, ['--base', 'HEAD'], { ESTATE_FILE: outside });
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain(`ESTATE_FILE ${outside} is outside the repository`);
+      expect(refused.stderr).toContain('--base-estate <file>');
+      expect(refused.stderr).not.toContain('synthesizing');
+      // The baseline's estate given explicitly: the estate without sales.finance against the example.
+      fs.writeFileSync(outside, estateWithoutFinance());
+      const compared = planDiff(repo, ['--base', 'HEAD', '--base-estate', path.join(REPO_ROOT, 'examples', 'estate.yaml')], { ESTATE_FILE: outside });
+      expect(compared.status).toBe(2);
+      expect(stacksIn(compared.stdout)).toEqual(['dev-redshift']);
+    } finally {
+      fs.rmSync(outside, { force: true });
+    }
   });
 });

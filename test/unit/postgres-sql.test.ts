@@ -14,8 +14,22 @@ describe('postgresSqlFiles for the example estate (golden files)', () => {
     for (const f of files) expect(f.content).toMatchSnapshot(f.name);
   });
 
-  test('rendering is deterministic', () => {
-    expect(postgresSqlFiles('dev', exampleEstate().environments.dev)).toEqual(postgresSqlFiles('dev', estate.environments.dev));
+  test('rendering is deterministic: the order of servers, databases, schemas, tables and owners does not matter', () => {
+    const permuted = exampleEstate().environments.dev;
+    permuted.postgres.reverse();
+    for (const server of permuted.postgres) {
+      const immuta = server.immuta!;
+      immuta.protect.reverse();
+      immuta.userMappings.reverse();
+      for (const p of immuta.protect) {
+        p.schemas.reverse();
+        p.tableOwners?.reverse();
+        for (const s of p.schemas) if (typeof s !== 'string' && s.tables) s.tables.reverse();
+      }
+    }
+    // The permutation must have moved something, else this would compare a value with itself.
+    expect(JSON.stringify(permuted)).not.toBe(JSON.stringify(estate.environments.dev));
+    expect(postgresSqlFiles('dev', permuted)).toEqual(postgresSqlFiles('dev', estate.environments.dev));
   });
 });
 
