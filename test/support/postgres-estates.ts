@@ -2,12 +2,11 @@
  * Estates for PostgreSQL plane tests: the example estate's servers, and small estates
  * built in code where a test needs one feature or one broken field.
  */
-import { EXAMPLE_ESTATE_FILE, loadEstateFile, parseEstate } from '../../estate/load';
-import { Environment, Estate, PostgresServer } from '../../estate/schema';
+import { parseEstate } from '../../estate/load';
+import { Environment, PostgresServer } from '../../estate/schema';
+import { exampleEstate } from './example';
 
-export function exampleEstate(): Estate {
-  return loadEstateFile(EXAMPLE_ESTATE_FILE);
-}
+export { exampleEstate } from './example';
 
 /** A server of the example estate by id. */
 export function exampleServer(id: string): { server: PostgresServer; environment: Environment } {

@@ -6,9 +6,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdktf';
-import { EXAMPLE_ESTATE_FILE, loadEstateFile } from '../../estate/load';
+
 import { Estate } from '../../estate/schema';
 import { buildApp } from '../../stacks/app';
+import { exampleEstate } from './example';
 
 /** A cdktf.out folder written by synthEstate. */
 export interface SynthesizedApp {
@@ -37,9 +38,8 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
 }
 
-export function loadExampleEstate(): Estate {
-  return loadEstateFile(EXAMPLE_ESTATE_FILE);
-}
+/** The example estate, validated (test/support/example.ts). */
+export const loadExampleEstate = exampleEstate;
 
 /** Synthesizes `estate` into `outdir` (default: a new temp folder). */
 export function synthEstate(estate: Estate, outdir = tempDir('synth')): SynthesizedApp {

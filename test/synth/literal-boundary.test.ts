@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Fn, TerraformIterator, TerraformOutput, TerraformResource, TerraformVariable, Testing } from 'cdktf';
-import { parse } from 'yaml';
-import { EXAMPLE_ESTATE_FILE, parseEstate } from '../../estate/load';
+import { parseEstate } from '../../estate/load';
 import { escapeTemplateText } from '../../model/terraform-text';
 import { EstateStack } from '../../stacks/estate-stack';
+import { exampleDocument } from '../support/example';
 import { synthEstate, tempDir } from '../support/synth';
 import { liveTemplates, stringLeaves, unescapeTemplates } from '../support/templates';
 import { runTerraform, terraformEnv, writeCliConfig } from '../support/terraform-env';
@@ -65,7 +65,7 @@ describe('the stack boundary', () => {
 });
 
 describe('an estate with template syntax in every field that accepts it', () => {
-  const doc = parse(fs.readFileSync(EXAMPLE_ESTATE_FILE, 'utf8'));
+  const doc = exampleDocument();
   // Find every string field that still validates with template syntax in it.
   const accepted: string[][] = [];
   const leaves: string[][] = [];

@@ -1,7 +1,8 @@
-import { EXAMPLE_ESTATE_FILE, loadEstateFile, parseEstate } from '../../estate/load';
+import { parseEstate } from '../../estate/load';
+import { exampleEstate } from '../support/example';
 import { planAwsAccess } from '../../model/aws/access-plan';
 
-const example = loadEstateFile(EXAMPLE_ESTATE_FILE);
+const example = exampleEstate();
 
 /** A one-environment estate with the given clusters and servers, validated by the real schema. */
 function env(redshift: unknown[] = [], postgres: unknown[] = [], region = 'us-east-1') {

@@ -1,13 +1,11 @@
-import * as fs from 'fs';
-import { parse } from 'yaml';
-import { EXAMPLE_ESTATE_FILE, EstateError, parseEstate } from '../../estate/load';
+import { EstateError, parseEstate } from '../../estate/load';
+import { exampleDocument as example } from '../support/example';
 
 /**
  * The rules that keep a careless or hostile estate from becoming dangerous Terraform:
  * collisions, reserved targets, duplicates, names Immuta or Terraform would refuse.
  * Every case asserts the estate path and the rule's words.
  */
-const example = () => parse(fs.readFileSync(EXAMPLE_ESTATE_FILE, 'utf8'));
 
 function problems(mutate: (doc: any) => void): string[] {
   const doc = example();

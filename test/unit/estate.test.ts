@@ -1,8 +1,5 @@
-import * as fs from 'fs';
-import { parse } from 'yaml';
 import { EXAMPLE_ESTATE_FILE, EstateError, loadEstateFile, parseEstate } from '../../estate/load';
-
-const example = () => parse(fs.readFileSync(EXAMPLE_ESTATE_FILE, 'utf8'));
+import { exampleDocument as example } from '../support/example';
 
 /** Parses a mutated copy of the example and returns the problems reported. */
 function problems(mutate: (doc: any) => void): string[] {

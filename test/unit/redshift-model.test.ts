@@ -1,8 +1,8 @@
-import { EXAMPLE_ESTATE_FILE, loadEstateFile } from '../../estate/load';
+import { exampleEstate } from '../support/example';
 import { Environment, RedshiftCluster } from '../../estate/schema';
 import { DATA_API_MAX_BATCH, IMMUTA_TABLE_PRIVILEGES, RedshiftUnit, redshiftClusterPlan, redshiftPlans } from '../../model/redshift/plan';
 
-const estate = () => loadEstateFile(EXAMPLE_ESTATE_FILE);
+const estate = exampleEstate;
 const dev = (): Environment => estate().environments.dev;
 const plan = (env: Environment = dev()) => redshiftClusterPlan(env.redshift[0], env);
 const unit = (units: readonly RedshiftUnit[], key: string) => {

@@ -1,8 +1,8 @@
-import { EXAMPLE_ESTATE_FILE, loadEstateFile } from '../../estate/load';
+import { exampleEstate } from '../support/example';
 import { RedshiftStatement } from '../../model/redshift/statements';
 import { psqlPassword, redshiftSqlFiles, renderPreflight, renderStatement, terraformPassword } from '../../sql/redshift';
 
-const estate = loadEstateFile(EXAMPLE_ESTATE_FILE);
+const estate = exampleEstate();
 
 describe('Redshift SQL rendering', () => {
   // Golden files, reviewed against the Redshift SQL reference (docs/redshift-sql.md).
