@@ -84,3 +84,26 @@ export function ownerName(what: string) {
     { message: `${what} must be a role that creates tables, not public or a predefined pg_ role` },
   );
 }
+
+/** A name's shape and the words that explain it: one definition for the estate schema and the constructs. */
+export interface NameRule {
+  readonly pattern: RegExp;
+  readonly rule: string;
+}
+
+export const S3_BUCKET_NAME: NameRule = {
+  pattern: /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+  rule: 'must be an S3 bucket name: 3-63 lower-case letters, digits and hyphens, no dots (dots break TLS virtual-host addressing)',
+};
+export const RDS_RESOURCE_ID: NameRule = {
+  pattern: /^(db|cluster)-[A-Z0-9]{1,64}$/,
+  rule: 'must be an RDS resource id (DbiResourceId) such as db-ABCDEFGHIJKL0123456789 or cluster-...',
+};
+export const EXTERNAL_ID: NameRule = {
+  pattern: /^[A-Za-z0-9+=,.@:/-]{2,1224}$/,
+  rule: 'must be 2-1224 characters of letters, digits and +=,.@:/- (sts:ExternalId)',
+};
+export const MANAGED_POLICY_NAME: NameRule = {
+  pattern: /^[A-Za-z0-9+=,.@_-]+(\/[A-Za-z0-9+=,.@_-]+)*$/,
+  rule: 'must be an AWS managed policy name or path/name',
+};

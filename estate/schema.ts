@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLUSTER_ID_PATTERN, CLUSTER_ID_RULE, DBUSER_ARN_PATTERN, databaseName, ownerName, roleName, schemaName, SERVER_ID_MAX_LENGTH, SERVER_ID_PATTERN, sqlIdentifier } from './names';
+import { CLUSTER_ID_PATTERN, CLUSTER_ID_RULE, DBUSER_ARN_PATTERN, databaseName, EXTERNAL_ID, MANAGED_POLICY_NAME, RDS_RESOURCE_ID, S3_BUCKET_NAME, ownerName, roleName, schemaName, SERVER_ID_MAX_LENGTH, SERVER_ID_PATTERN, sqlIdentifier } from './names';
 import { isAwsRegion } from './regions';
 import { consistencyRules } from './consistency';
 import {
@@ -44,17 +44,14 @@ const displayName = z
 /** AWS names: IAM roles, users and policies share this alphabet. */
 const iamName = z.string().regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, 'must be an IAM name: 1-64 of letters, digits and +=,.@_-');
 
-const s3BucketName = z.string().regex(
-  /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
-  'must be an S3 bucket name: 3-63 lower-case letters, digits and hyphens, no dots (dots break TLS virtual-host addressing)',
-);
+const s3BucketName = z.string().regex(S3_BUCKET_NAME.pattern, S3_BUCKET_NAME.rule);
 
 const dbUserArn = z.string().regex(
   DBUSER_ARN_PATTERN,
   'must be a database-user ARN of the form arn:aws:redshift:region:account-id:dbuser:cluster-name/user-name (the Redshift IAM role guide)',
 );
 
-const managedPolicyName = z.string().regex(/^[A-Za-z0-9+=,.@_/-]{1,128}$/, 'must be an AWS managed policy name or path/name');
+const managedPolicyName = z.string().max(128).regex(MANAGED_POLICY_NAME.pattern, MANAGED_POLICY_NAME.rule);
 
 const immutaUser = z.string().min(1).max(320).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), {
   message: 'must not contain control characters',
@@ -146,7 +143,7 @@ const postgresImmuta = z.object({
   systemRole: roleName('immuta.systemRole').default('immuta_system').describe('The Immuta system role the stack creates. With aws-assumed-role authentication it is also the IAM role\'s name, because Immuta\'s Username field takes the role name.'),
   authentication: z.enum(['password', 'aws-assumed-role', 'aws-access-key']).default('password').describe('password (any deployment), aws-assumed-role or aws-access-key (RDS and Aurora).'),
   immutaAwsAccountId: accountId.optional().describe('Immuta\'s AWS account, from your Immuta representative (aws-assumed-role only).'),
-  externalId: z.string().regex(/^[A-Za-z0-9+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/-').optional().describe('The external id Immuta gives for the trust policy (aws-assumed-role only).'),
+  externalId: z.string().regex(EXTERNAL_ID.pattern, EXTERNAL_ID.rule).optional().describe('The external id Immuta gives for the trust policy (aws-assumed-role only).'),
   protect: z.array(protectedDatabase).min(1, 'must list at least one protected database').describe('The data Immuta may register: the system account gets its grants WITH GRANT OPTION here.'),
   userMappings: z.array(z.object({
     immutaUser: immutaUser.describe('The Immuta user name (free text, kept as literal text).'),
@@ -170,7 +167,7 @@ const postgresServer = z.object({
   host: hostname.describe('The server\'s host name.'),
   port: port.default(5432).describe('The server\'s port.'),
   region: region('region').optional().describe('RDS and Aurora: the server\'s region. Default: the environment\'s.'),
-  resourceId: z.string().regex(/^(db|cluster)-[A-Z0-9]{1,64}$/, 'must be an RDS resource id such as db-ABCDEFGHIJKL0123456789 or cluster-...').optional().describe('RDS/Aurora DbiResourceId (db-... or cluster-...), needed for rds-db:connect.'),
+  resourceId: z.string().regex(RDS_RESOURCE_ID.pattern, RDS_RESOURCE_ID.rule).optional().describe('RDS/Aurora DbiResourceId (db-... or cluster-...), needed for rds-db:connect.'),
   adminUsername: sqlIdentifier('adminUsername').default('postgres').describe('The login Terraform uses; its password comes from a sensitive variable.'),
   adminIamAuth: z.boolean().default(false).describe('RDS/Aurora: the Terraform login itself uses an IAM token instead of a password.'),
   sslMode: z.enum(['require', 'verify-full', 'verify-ca', 'disable']).default('require').describe('TLS mode of the Terraform login.'),

@@ -5,6 +5,7 @@ import { RdsIamAuthentication } from '../../model/aws/access-plan';
 import { immutaTrustPolicy, rdsConnectPolicy } from '../../model/aws/immuta-rds';
 import { IAM_NAME_PATTERN, outputName } from '../../model/aws/names';
 import { partitionOf } from '../../model/aws/partition';
+import { EXTERNAL_ID, RDS_RESOURCE_ID } from '../../estate/names';
 import { policyJson } from '../../model/aws/policy-document';
 import { AccessKeyUser } from './access-key-user';
 import { namedOutput } from './outputs';
@@ -47,7 +48,7 @@ export class ImmutaRdsIamAccess extends Construct {
     checkOwnerId(name, 'serverId', props.serverId);
     checkRegion(name, 'region', props.region);
     checkAccountId(name, 'accountId', props.accountId);
-    checkPattern(name, 'resourceId', props.resourceId, /^(db|cluster)-[A-Z0-9]{1,64}$/, 'must be an RDS DbiResourceId such as db-ABCDEFGHIJKL0123456789 or cluster-...');
+    checkPattern(name, 'resourceId', props.resourceId, RDS_RESOURCE_ID.pattern, RDS_RESOURCE_ID.rule);
     checkPattern(name, 'dbUsername', props.dbUsername, /^[a-z_][a-z0-9_$]{0,62}$/, 'must be a lower-case PostgreSQL user name');
     checkPattern(name, 'policyName', props.policyName, IAM_NAME_PATTERN, 'must use only letters, digits and +=,.@_-');
     const partition = partitionOf(props.region);
@@ -63,7 +64,7 @@ export class ImmutaRdsIamAccess extends Construct {
     if (auth.type === 'aws-assumed-role') {
       check(auth.roleName === props.dbUsername, name, 'authentication.roleName', `must equal dbUsername ${props.dbUsername}: Immuta's Username field takes the IAM role name (Immuta\'s PostgreSQL requirements)`);
       checkAccountId(name, 'authentication.immutaAwsAccountId', auth.immutaAwsAccountId);
-      checkPattern(name, 'authentication.externalId', auth.externalId, /^[A-Za-z0-9+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/- (sts:ExternalId)');
+      checkPattern(name, 'authentication.externalId', auth.externalId, EXTERNAL_ID.pattern, EXTERNAL_ID.rule);
       const role = this.role = new PolicyAttachedRole(this, 'role', {
         roleName: auth.roleName,
         trustPolicy: immutaTrustPolicy(partition, auth.immutaAwsAccountId, auth.externalId),

@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import { InformaticaNames, informaticaNames } from '../../model/aws/access-plan';
 import { informaticaStagingPolicy, stagingKeyPolicy, tlsOnlyBucketPolicy } from '../../model/aws/informatica';
 import { outputName } from '../../model/aws/names';
+import { S3_BUCKET_NAME } from '../../estate/names';
 import { partitionOf, servicePrincipal } from '../../model/aws/partition';
 import { policyJson } from '../../model/aws/policy-document';
 import { serviceTrustPolicy } from '../../model/aws/trust';
@@ -24,8 +25,6 @@ import { namedOutput } from './outputs';
 import { PolicyAttachedRole } from './policy-attached-role';
 import { check, checkAccountId, checkOwnerId, checkPattern, checkRegion } from './validation';
 
-/** S3 bucket names; no dots, which break TLS with virtual-host addressing. */
-const BUCKET_PATTERN = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 /** Informatica's Redshift connector requirements' JDBC URL form. */
 const JDBC_URL_PATTERN = /^jdbc:redshift:\/\/[A-Za-z0-9.-]+:\d{1,5}\/[a-z_][a-z0-9_$]*\?ssl=true$/;
 /** `openssl rand -base64 32`: a 256-bit AES key in Base64, what Informatica's Master Symmetric Key field takes. */
@@ -93,7 +92,7 @@ export class InformaticaRedshiftConnector extends Construct {
     checkOwnerId(name, 'clusterId', props.clusterId);
     checkRegion(name, 'region', props.region);
     checkAccountId(name, 'accountId', props.accountId);
-    checkPattern(name, 'stagingBucket', props.stagingBucket, BUCKET_PATTERN, 'must be an S3 bucket name: 3-63 lower-case letters, digits and hyphens');
+    checkPattern(name, 'stagingBucket', props.stagingBucket, S3_BUCKET_NAME.pattern, S3_BUCKET_NAME.rule);
     checkPattern(name, 'jdbcUrl', props.jdbcUrl, JDBC_URL_PATTERN, 'must be jdbc:redshift://<endpoint>:<port>/<database>?ssl=true (Informatica\'s Redshift connector requirements)');
     check(['access-key', 'iam'].includes(props.authentication), name, 'authentication', 'must be access-key or iam (Informatica\'s Redshift connector requirements)');
     check(['kms', 's3'].includes(props.serverSideEncryption), name, 'serverSideEncryption', 'must be kms or s3');

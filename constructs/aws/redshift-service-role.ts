@@ -2,7 +2,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { TerraformIterator } from 'cdktf';
 import { Construct } from 'constructs';
-import { DBUSER_ARN_PATTERN } from '../../estate/names';
+import { DBUSER_ARN_PATTERN, MANAGED_POLICY_NAME } from '../../estate/names';
 import { REDSHIFT_SERVICE_ROLE_DEFAULT_POLICIES } from '../../estate/rules';
 import { IAM_NAME_PATTERN, IAM_ROLE_NAME_MAX, outputName } from '../../model/aws/names';
 import { Partition, partitionOf } from '../../model/aws/partition';
@@ -65,7 +65,7 @@ export class RedshiftServiceRole extends Construct {
     });
     check(props.dbUserArns === undefined || props.dbUserArns.length > 0, name, 'dbUserArns', 'must list at least one user when given (omit it for every user)');
     const policies = props.managedPolicies ?? REDSHIFT_SERVICE_ROLE_DEFAULT_POLICIES;
-    policies.forEach((p, i) => checkPattern(name, `managedPolicies[${i}]`, p, /^[A-Za-z0-9+=,.@_-]+(\/[A-Za-z0-9+=,.@_-]+)*$/, 'must be an AWS managed policy name or path/name'));
+    policies.forEach((p, i) => checkPattern(name, `managedPolicies[${i}]`, p, MANAGED_POLICY_NAME.pattern, MANAGED_POLICY_NAME.rule));
     checkUnique(name, 'managedPolicies', policies);
     check(policies.length <= MAX_ATTACHED_POLICIES, name, 'managedPolicies', `must list at most ${MAX_ATTACHED_POLICIES} policies (IAM limit per role)`);
 

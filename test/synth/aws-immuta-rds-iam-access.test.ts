@@ -68,7 +68,7 @@ describe('ImmutaRdsIamAccess (Immuta\'s PostgreSQL requirements)', () => {
     ['serverId', { serverId: 'UPPER' }, 'ImmutaRdsIamAccess.serverId "UPPER" must be lower-case'],
     ['region', { region: 'east' }, 'ImmutaRdsIamAccess.region "east" must be an AWS region code'],
     ['accountId', { accountId: 'abc' }, 'ImmutaRdsIamAccess.accountId "abc" must be an AWS account id'],
-    ['resourceId', { resourceId: 'mydb' }, 'ImmutaRdsIamAccess.resourceId "mydb" must be an RDS DbiResourceId'],
+    ['resourceId', { resourceId: 'mydb' }, 'ImmutaRdsIamAccess.resourceId "mydb" must be an RDS resource id (DbiResourceId)'],
     ['dbUsername', { dbUsername: 'Immuta' }, 'ImmutaRdsIamAccess.dbUsername "Immuta" must be a lower-case PostgreSQL user name'],
     ['policyName', { policyName: 'a b' }, 'ImmutaRdsIamAccess.policyName "a b" must use only letters'],
     ['role name other than the user', { authentication: { ...assumedRole.authentication, roleName: 'other' } as ImmutaRdsIamAccessProps['authentication'] },
