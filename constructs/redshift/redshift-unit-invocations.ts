@@ -1,10 +1,11 @@
+import { createHash } from 'crypto';
 import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
 import { Fn, ITerraformDependable, TerraformIterator, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { RedshiftUnit } from '../../model/redshift/plan';
 import { RedshiftStatement } from '../../model/redshift/statements';
 import { renderStatement } from '../../sql/redshift';
-import { ClusterConnection, DestroyConsent, PASSWORD_SLOT, PasswordSource, Step, UnitInput } from '../../functions/redshift-runner/contract';
+import { ClusterConnection, DestroyConsent, PASSWORD_SLOT, PasswordSource, Step, UnitContent, UnitInput } from '../../functions/redshift-runner/contract';
 
 export interface RedshiftUnitInvocationsProps {
   /** The runner function's name (a reference, so the function exists first). */
@@ -32,9 +33,10 @@ const UNIT_KEY = /^[a-z0-9_$/-]{1,200}$/;
 /**
  * One aws_lambda_invocation block with one instance per unit (for_each keyed by the unit
  * key), lifecycle_scope = "CRUD": Terraform invokes the runner function with
- * `tf.action` create (apply SQL), update (old revoke, new apply; nothing when only the
- * connection or the consent changed) and delete (revoke SQL), also when the instance or
- * the whole block leaves the configuration, from the input kept in state.
+ * `tf.action` create (apply SQL), update (only the connection or the consent changed: no
+ * SQL) and delete (revoke SQL), also when the instance or the whole block leaves the
+ * configuration, from the input kept in state. A change of what the unit does, or of its
+ * password's version, replaces the instance (`triggers`): the old revoke, then the new apply.
  */
 export class RedshiftUnitInvocations extends Construct {
   readonly resource: LambdaInvocation;
@@ -42,32 +44,35 @@ export class RedshiftUnitInvocations extends Construct {
   constructor(scope: Construct, id: string, props: RedshiftUnitInvocationsProps) {
     super(scope, id);
     if (props.units.length === 0) throw new Error('RedshiftUnitInvocations.units must not be empty: emit no block instead');
-    const inputs: Record<string, UnitInput> = {};
+    const instances: Record<string, { input: UnitInput; triggers: Record<string, string | number> }> = {};
     for (const u of props.units) {
       if (!UNIT_KEY.test(u.key)) throw new Error(`RedshiftUnitInvocations.units: key ${JSON.stringify(u.key)} must be 1-200 of a-z 0-9 _ $ / -`);
-      if (u.key in inputs) throw new Error(`RedshiftUnitInvocations.units: key ${u.key} appears twice`);
+      if (u.key in instances) throw new Error(`RedshiftUnitInvocations.units: key ${u.key} appears twice`);
       const password = u.passwordUser ? props.passwords?.[u.passwordUser] : undefined;
       if (u.passwordUser && !password) throw new Error(`RedshiftUnitInvocations.passwords has no secret for user ${u.passwordUser} (unit ${u.key})`);
-      inputs[u.key] = {
-        mode: 'unit',
-        connection: props.connection,
-        unit: {
-          key: u.key,
-          ...(u.database !== undefined ? { database: u.database } : {}),
-          transactional: u.transactional,
-          apply: unitSteps(u.apply),
-          revoke: unitSteps(u.revoke),
-        },
-        ...(password ? { password } : {}),
-        ...(props.consent ? { consent: props.consent } : {}),
+      const unit: UnitContent = {
+        key: u.key,
+        ...(u.database !== undefined ? { database: u.database } : {}),
+        transactional: u.transactional,
+        apply: unitSteps(u.apply),
+        revoke: unitSteps(u.revoke),
+      };
+      instances[u.key] = {
+        input: { mode: 'unit', connection: props.connection, unit, ...(password ? { password } : {}), ...(props.consent ? { consent: props.consent } : {}) },
+        // What the unit does, and the password's version: a change replaces the instance
+        // (delete runs the old revoke, create the new apply) instead of updating it, because a
+        // failed update keeps the new input in state and would never run again; a failed create
+        // or delete does run again. Connection and consent stay updates (no SQL).
+        triggers: { unit: createHash('sha256').update(JSON.stringify(unit)).digest('hex'), ...(password ? { password_version: password.version } : {}) },
       };
     }
-    const each = TerraformIterator.fromMap(inputs);
+    const each = TerraformIterator.fromMap(instances);
     this.resource = new LambdaInvocation(this, 'units', {
       provider: props.provider,
       forEach: each,
       functionName: props.functionName,
-      input: Fn.jsonencode(each.value),
+      input: Fn.jsonencode(each.getAny('input')),
+      triggers: each.getStringMap('triggers'),
       lifecycleScope: 'CRUD',
       dependsOn: props.dependsOn,
       lifecycle: props.consent && !props.consent.allowDestroy ? { preventDestroy: true } : undefined,

@@ -5,6 +5,7 @@
  * a recording fake serves the Redshift Data API. What only a real cluster can show is
  * listed in docs/redshift-mechanism.md.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
@@ -110,6 +111,17 @@ const tierOf = (environment: Environment) => {
 };
 const flat = (text: string) => text.replace(/\s+/g, ' ');
 
+/** Every command line seen while a command runs: `ps` every 200 ms until stop(). */
+function sampleProcessList(): { stop: () => string[] } {
+  const seen = new Set<string>();
+  const timer = setInterval(() => {
+    const res = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8', timeout: 5000 });
+    if (res.status !== 0) throw new Error(`ps failed: ${res.error?.message ?? res.stderr}`);
+    for (const line of res.stdout.split('\n')) seen.add(line);
+  }, 200);
+  return { stop: () => { clearInterval(timer); return [...seen]; } };
+}
+
 beforeAll(async () => {
   moto = await startMoto(ACCOUNT);
   dataApi = await startFakeRedshiftData({ databases: ['dev', 'sales', 'marketing'], users: ['awsuser', 'etl_admin', 'dq_service', 'alice', 'bob_analyst'] });
@@ -184,12 +196,21 @@ describe('Redshift plane lifecycle: terraform, the runner function and the Data 
     fs.rmSync(path.join(stackDir, 'scan.tfplan'));
   }, TIMEOUT);
 
-  test('password rotation (new password, version bump) re-runs exactly the password unit', async () => {
+  test('password rotation (new password, version bump) re-runs exactly the password unit, with no password or md5 form on any command line', async () => {
     const from = dataApi.requests.length;
     passwords.immuta_system = PW.rotated;
     env.TF_VAR_redshift_analytics_dev_immuta_system_password_version = '2';
+    const processes = sampleProcessList();
     await ok('apply', '-auto-approve');
-    expect(sent(from)).toEqual([['password/immuta_system', [`ALTER USER "immuta_system" PASSWORD '${md5Form(PW.rotated, 'immuta_system')}'`]]]);
+    const commandLines = processes.stop();
+    expect(commandLines.some((l) => l.includes('terraform'))).toBe(true);
+    const hash = md5Form(PW.rotated, 'immuta_system').slice(3);
+    expect(commandLines.filter((l) => l.includes(PW.rotated) || l.includes(hash))).toEqual([]);
+    // A replacement: the old revoke, then the apply with the new password.
+    expect(sent(from)).toEqual([
+      ['password/immuta_system', ['ALTER USER "immuta_system" PASSWORD DISABLE']],
+      ['password/immuta_system', [`ALTER USER "immuta_system" PASSWORD '${md5Form(PW.rotated, 'immuta_system')}'`]],
+    ]);
     expect((await tf('plan', '-detailed-exitcode')).status).toBe(0);
   }, TIMEOUT);
 
@@ -236,6 +257,24 @@ describe('Redshift plane lifecycle: terraform, the runner function and the Data 
     await ok('apply', '-auto-approve');
   }, TIMEOUT);
 
+  test('a change whose old revoke FAILED fails the apply, and the next apply revokes and grants', async () => {
+    const reduced = devEnvironment((e) => { e.redshift[0].immuta!.protect[0].schemas[1].tables = ['invoices']; });
+    synth(reduced);
+    dataApi.failWhen = (sql) => (sql.startsWith('REVOKE') && sql.includes('"payments"') ? 'ERROR: injected: could not revoke' : undefined);
+    const from = dataApi.requests.length;
+    const res = await tf('apply', '-auto-approve');
+    expect(res.status).not.toBe(0);
+    expect(flat(res.output)).toContain('unit immuta/sales/finance (revoke) on cluster analytics-dev: Redshift Data API statement');
+    dataApi.failWhen = () => undefined;
+    await ok('apply', '-auto-approve');
+    const finance = sent(from).filter(([k]) => k === 'immuta/sales/finance').map(([, sqls]) => sqls);
+    const old = expected(original, 'revoke').get('immuta/sales/finance')!;
+    expect(finance).toEqual([old, old, expected(reduced, 'apply').get('immuta/sales/finance')]);
+    expect((await tf('plan', '-detailed-exitcode')).status).toBe(0);
+    synth(original);
+    await ok('apply', '-auto-approve');
+  }, TIMEOUT);
+
   test.each(DRIFTS.map((d) => [d.name, d] as const))('%s makes terraform plan print a check warning naming it', async (_, drift) => {
     synth(original);
     drift.apply(catalog);
@@ -254,7 +293,7 @@ describe('Redshift plane lifecycle: terraform, the runner function and the Data 
     expect(flat(res.output)).toContain('immuta.allowDestroy is false, so its revoke was refused');
     expect(flat(res.output)).toContain('informatica.connectorUser.allowDestroy is false, so its revoke was refused');
     const statements = sent(from).flatMap(([, s]) => s);
-    expect(statements.filter((s) => /^DROP /.test(s))).toEqual([]);
+    expect(statements.filter((s) => /^DROP (USER|ROLE|DATABASE) /.test(s))).toEqual([]);
     expect(dataApi.users.has('immuta_system') && dataApi.users.has('informatica_loader') && dataApi.databases.has('immuta')).toBe(true);
     // Put back, the grants are applied again and nothing else runs.
     synth(original);

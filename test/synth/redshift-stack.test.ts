@@ -13,7 +13,8 @@ import { buildApp } from '../../stacks/app';
 import { tempDir } from '../support/synth';
 
 interface InvocationBlock {
-  for_each: Record<string, UnitInput>;
+  for_each: Record<string, { input: UnitInput; triggers: Record<string, string> }>;
+  triggers: string;
   depends_on?: string[];
   input: string;
   lifecycle_scope: string;
@@ -57,14 +58,14 @@ describe('RedshiftStack', () => {
     ]);
     expect(blocks['analytics-dev_masking'].depends_on).toEqual(['aws_lambda_invocation.analytics-dev_grants', policy]);
     for (const b of Object.values(blocks)) {
-      expect(b).toMatchObject({ lifecycle_scope: 'CRUD', input: '${jsonencode(each.value)}', function_name: '${aws_lambda_function.runner-us-east-1_function_6DF43148.function_name}' });
+      expect(b).toMatchObject({ lifecycle_scope: 'CRUD', input: '${jsonencode(each.value.input)}', triggers: '${each.value.triggers}', function_name: '${aws_lambda_function.runner-us-east-1_function_6DF43148.function_name}' });
     }
   });
 
   test('what the stack creates refuses destroy without consent; allowDestroy lifts it per field; grants never need it', () => {
     const guarded = (env: Environment) => Object.fromEntries(Object.entries(blocksOf(synth('dev', env).json)).map(([n, b]) => [n, {
       preventDestroy: b.lifecycle?.prevent_destroy ?? false,
-      consent: [...new Set(Object.values(b.for_each).map((i) => JSON.stringify(i.consent ?? null)))],
+      consent: [...new Set(Object.values(b.for_each).map((i) => JSON.stringify(i.input.consent ?? null)))],
     }]));
     const field = (f: string, allowDestroy: boolean) => [JSON.stringify({ allowDestroy, field: f })]; // synth sorts keys
     expect(guarded(estate().environments.dev)).toEqual({
@@ -86,7 +87,7 @@ describe('RedshiftStack', () => {
   test('each unit input holds the connection, the steps with catalog checks, and nothing else', () => {
     const [plan] = redshiftPlans(estate().environments.dev);
     const blocks = blocksOf(synth('dev', estate().environments.dev).json);
-    const user = blocks['analytics-dev_principals_immuta'].for_each['user/immuta_system'];
+    const user = blocks['analytics-dev_principals_immuta'].for_each['user/immuta_system'].input;
     expect(user).toEqual({
       mode: 'unit',
       connection: { clusterId: 'analytics-dev', adminDatabase: 'dev', dbUser: 'awsuser' },
@@ -97,9 +98,26 @@ describe('RedshiftStack', () => {
       },
       consent: { field: 'immuta.allowDestroy', allowDestroy: false },
     });
-    const schema = blocks['analytics-dev_grants'].for_each['immuta/sales/public'];
+    const schema = blocks['analytics-dev_grants'].for_each['immuta/sales/public'].input;
     expect(schema.unit).toMatchObject({ database: 'sales', apply: unitSteps(plan.units.find((u) => u.key === 'immuta/sales/public')!.apply) });
-    expect(blocks['analytics-dev_databases_immuta'].for_each['database/immuta'].unit).toMatchObject({ transactional: false });
+    expect(blocks['analytics-dev_databases_immuta'].for_each['database/immuta'].input.unit).toMatchObject({ transactional: false });
+  });
+
+  test('triggers (replace on change) are what the unit does and the password version; connection and consent are not in them', () => {
+    const triggers = (env: Environment) => Object.fromEntries(Object.values(blocksOf(synth('dev', env).json)).flatMap((b) => Object.entries(b.for_each).map(([k, v]) => [k, v.triggers])));
+    const before = triggers(estate().environments.dev);
+    expect(before['password/immuta_system']).toEqual({ unit: expect.stringMatching(/^[0-9a-f]{64}$/), password_version: '${var.redshift_analytics_dev_immuta_system_password_version}' });
+    expect(before['user/immuta_system']).toEqual({ unit: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const edited = (edit: (e: Environment) => void) => {
+      const env = estate().environments.dev;
+      edit(env);
+      const after = triggers(env);
+      return Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
+    };
+    expect(edited((e) => { e.redshift[0].admin = { secretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:redshift/admin-XyZ123' }; })).toEqual([]);
+    expect(edited((e) => { e.redshift[0].database = 'analytics'; })).toEqual([]);
+    expect(edited((e) => { e.redshift[0].immuta!.allowDestroy = true; })).toEqual([]);
+    expect(edited((e) => { e.redshift[0].immuta!.protect[0].schemas[1].tables = ['invoices']; })).toEqual(['immuta/sales/finance', 'masking/sales/finance']);
   });
 
   test('no password or hash in the configuration: ephemeral sensitive variables, a secret written write-only, a slot in the SQL', () => {
@@ -117,7 +135,7 @@ describe('RedshiftStack', () => {
       ['${var.redshift_analytics_dev_immuta_system_password}', '${var.redshift_analytics_dev_immuta_system_password_version}', undefined],
       ['${var.redshift_analytics_dev_informatica_loader_password}', '${var.redshift_analytics_dev_informatica_loader_password_version}', undefined],
     ]);
-    const pw = blocksOf(json)['analytics-dev_grants'].for_each['password/immuta_system'];
+    const pw = blocksOf(json)['analytics-dev_grants'].for_each['password/immuta_system'].input;
     expect(pw.unit.apply).toEqual([{ sql: `ALTER USER "immuta_system" PASSWORD '${PASSWORD_SLOT}'` }]);
     expect(pw.password).toEqual({ user: 'immuta_system', secretArn: expect.stringMatching(/^\$\{aws_secretsmanager_secret\.analytics-dev_immuta_system-password_secret_[0-9A-F]+\.arn\}$/), version: '${var.redshift_analytics_dev_immuta_system_password_version}' });
     expect(text).not.toMatch(/md5[0-9a-f]{32}|@@PASSWORD_MD5@@/);
@@ -129,7 +147,7 @@ describe('RedshiftStack', () => {
   test('prod authenticates the Data API with the admin secret and has no password variable', () => {
     const { json } = synth('prod', estate().environments.prod);
     expect(json.variable).toBeUndefined();
-    expect(blocksOf(json)['warehouse-prod_principals_immuta'].for_each['user/immuta_system'].connection).toEqual({
+    expect(blocksOf(json)['warehouse-prod_principals_immuta'].for_each['user/immuta_system'].input.connection).toEqual({
       clusterId: 'warehouse-prod', adminDatabase: 'warehouse', secretArn: 'arn:aws:secretsmanager:eu-west-1:999988887777:secret:redshift/warehouse-prod/admin-AbCdEf',
     });
   });
