@@ -62,6 +62,14 @@ describe('RedshiftStack', () => {
     }
   });
 
+  test('nothing runs on the terraform runner: no provisioner, no terraform_data, only the aws provider', () => {
+    for (const envName of ['dev', 'prod']) {
+      const { text, json } = synth(envName, estate().environments[envName]);
+      expect(text).not.toMatch(/provisioner|local-exec|terraform_data/);
+      expect(Object.keys((json as unknown as { provider: object }).provider)).toEqual(['aws']);
+    }
+  });
+
   test('what the stack creates refuses destroy without consent; allowDestroy lifts it per field; grants never need it', () => {
     const guarded = (env: Environment) => Object.fromEntries(Object.entries(blocksOf(synth('dev', env).json)).map(([n, b]) => [n, {
       preventDestroy: b.lifecycle?.prevent_destroy ?? false,
