@@ -18,9 +18,8 @@ export function buildApp(app: App, estate: Estate): void {
     if (environment.postgres.some((s) => s.immuta)) {
       stacks.push(new PostgresStack(app, `${envName}-postgres`, { envName, environment }));
     }
-    if (environment.redshift.some((c) => c.immuta || c.informatica?.temp || c.informatica?.connectorUser)) {
-      stacks.push(new RedshiftStack(app, `${envName}-redshift`, { envName, environment }));
-    }
+    // Always, empty or not: the stack's state may hold units whose revokes must still run.
+    stacks.push(new RedshiftStack(app, `${envName}-redshift`, { envName, environment }));
     for (const stack of stacks) configureBackend(stack, environment.backend);
   }
 }

@@ -1,76 +1,128 @@
-import { Fn, ITerraformDependable, ref, TerraformVariable, Token } from 'cdktf';
+import { ITerraformDependable, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { terraformName } from '../../model/terraform-names';
-import { REDSHIFT_TIERS, RedshiftClusterPlan, RedshiftTier, tierResourceName } from '../../model/redshift/plan';
-import { RedshiftStatementUnits } from './redshift-statement-units';
+import { redshiftExpectation } from '../../audit/redshift';
+import { ClusterConnection, DestroyConsent, PasswordSource } from '../../functions/redshift-runner/contract';
+import { REDSHIFT_TIERS, RedshiftClusterPlan, RedshiftUnit, tierResourceName } from '../../model/redshift/plan';
+import { RedshiftDriftCheck } from './redshift-drift-check';
+import { RedshiftPasswordSecret } from './redshift-password-secret';
+import { RedshiftRunnerFunction } from './redshift-runner-function';
+import { RedshiftUnitInvocations } from './redshift-unit-invocations';
+
+/** The estate's consent to drop what the stack created on this cluster. */
+export interface RedshiftDestroyConsent {
+  /** `immuta.allowDestroy`: the Immuta database, system user and the roles the stack creates. @default false */
+  readonly immuta?: boolean;
+  /** `informatica.connectorUser`: the connector user's name and its allowDestroy. @default no connector user */
+  readonly connectorUser?: { readonly name: string; readonly allowDestroy: boolean };
+}
 
 export interface RedshiftClusterGrantsProps {
+  readonly envName: string;
   /** The cluster's plan from model/redshift: units of privilege, auth, region. */
   readonly plan: RedshiftClusterPlan;
+  /** The runner function of the cluster's region. */
+  readonly runner: RedshiftRunnerFunction;
+  /** @default no consent: what the stack created refuses to be dropped */
+  readonly consent?: RedshiftDestroyConsent;
+  /** The provider of the cluster's region. @default the stack's default aws provider */
+  readonly provider?: TerraformProvider;
 }
 
 /**
  * Everything the stack declares inside one Redshift cluster: the Immuta database, users
- * and roles, grants, TEMP, and masking, as four tiers that run in order (users and roles
- * before grants, grants before masking; destroy runs in reverse). Passwords come from
- * sensitive variables, one per user that needs one.
+ * and roles, grants, TEMP and masking, as unit invocations in four tiers that run in order
+ * (databases, principals, grants, masking; revokes run in reverse). Units that create a
+ * database, user or role sit in blocks of their own per consent field, so that
+ * prevent_destroy guards exactly them. Passwords live in Secrets Manager; a check block
+ * reads the catalog back on every plan.
  */
 export class RedshiftClusterGrants extends Construct {
-  /** The sensitive password variable per user name. */
-  readonly passwordVariables: Readonly<Record<string, TerraformVariable>>;
-  /** The statement units of each tier. */
-  readonly tiers: Readonly<Record<RedshiftTier, RedshiftStatementUnits>>;
+  /** The unit blocks, by Terraform name (`<cluster>_<tier>[_<consent>]`). */
+  readonly blocks: Readonly<Record<string, RedshiftUnitInvocations>>;
+  readonly passwordSecrets: Readonly<Record<string, RedshiftPasswordSecret>>;
+  readonly driftCheck: RedshiftDriftCheck;
 
   constructor(scope: Construct, id: string, props: RedshiftClusterGrantsProps) {
     super(scope, id);
-    const { plan } = props;
+    const { plan, provider } = props;
     if (plan.units.length === 0) throw new Error(`RedshiftClusterGrants.plan for ${plan.clusterId} has no units: the cluster has nothing for this plane`);
 
-    const variables: Record<string, TerraformVariable> = {};
+    const secrets: Record<string, RedshiftPasswordSecret> = {};
+    const passwords: Record<string, PasswordSource> = {};
     for (const p of plan.passwordUsers) {
-      const name = variableName(plan.clusterId, p.user);
-      const v = `var.${name}`;
-      variables[p.user] = new TerraformVariable(this, `${p.user}_password`, {
-        type: 'string',
-        sensitive: true,
-        nullable: false,
-        description: `Password of Redshift user ${p.user} on cluster ${plan.clusterId} (${p.field}). Sent to Redshift only as 'md5' || md5(password || username); never stored in state.`,
-        validation: [{
-          // Redshift's password rules (CREATE USER): 8-64 characters with upper, lower case and a digit.
-          condition: Token.asString(ref(`length(${v}) >= 8 && length(${v}) <= 64 && can(regex("[A-Z]", ${v})) && can(regex("[a-z]", ${v})) && can(regex("[0-9]", ${v}))`)),
-          errorMessage: 'The password must be 8 to 64 characters with at least one upper-case letter, one lower-case letter and one digit (Redshift CREATE USER).',
-        }],
-      });
-      variables[p.user].overrideLogicalId(name);
+      secrets[p.user] = new RedshiftPasswordSecret(this, `${p.user}-password`, { envName: props.envName, clusterId: plan.clusterId, user: p.user, field: p.field, provider });
+      passwords[p.user] = { user: p.user, secretArn: secrets[p.user].secret.arn, version: secrets[p.user].versionNumber };
     }
-    this.passwordVariables = variables;
+    this.passwordSecrets = secrets;
 
-    const tiers = {} as Record<RedshiftTier, RedshiftStatementUnits>;
-    let previous: ITerraformDependable | undefined;
+    const policy = props.runner.allowCluster({
+      clusterId: plan.clusterId,
+      auth: plan.auth,
+      databases: [plan.adminDatabase, ...plan.units.flatMap((u) => (u.database ? [u.database] : []))],
+      passwordSecretArns: Object.values(passwords).map((p) => p.secretArn),
+    });
+    const connection: ClusterConnection = {
+      clusterId: plan.clusterId,
+      adminDatabase: plan.adminDatabase,
+      ...('dbUser' in plan.auth ? { dbUser: plan.auth.dbUser } : { secretArn: plan.auth.secretArn }),
+    };
+
+    const blocks: Record<string, RedshiftUnitInvocations> = {};
+    let previous: ITerraformDependable[] = [];
     for (const tier of REDSHIFT_TIERS) {
-      const units = plan.units.filter((u) => u.tier === tier);
-      const passwordMd5: Record<string, string> = {};
-      for (const u of units) {
-        if (u.passwordUser) passwordMd5[u.key] = Fn.md5(Fn.join('', [variables[u.passwordUser].stringValue, u.passwordUser]));
+      const current: ITerraformDependable[] = [];
+      for (const [suffix, group] of consentGroups(plan.units.filter((u) => u.tier === tier), props.consent ?? {})) {
+        const name = tierResourceName(plan.clusterId, tier) + suffix;
+        const users = new Set(group.units.flatMap((u) => (u.passwordUser ? [u.passwordUser] : [])));
+        const block = new RedshiftUnitInvocations(this, name, {
+          functionName: props.runner.function.functionName,
+          connection,
+          units: group.units,
+          passwords,
+          consent: group.consent,
+          provider,
+          // The cluster's policy is revoked only after every unit; password units need their secret's value.
+          dependsOn: [...previous, policy, ...[...users].map((u) => secrets[u].version)],
+        });
+        // Readable addresses: aws_lambda_invocation.<cluster>_<tier>[_<consent>]["<unit key>"].
+        block.resource.overrideLogicalId(name);
+        blocks[name] = block;
+        current.push(block.resource);
       }
-      tiers[tier] = new RedshiftStatementUnits(this, tier, {
-        clusterId: plan.clusterId,
-        region: plan.region,
-        auth: plan.auth,
-        adminDatabase: plan.adminDatabase,
-        units,
-        passwordMd5,
-        dependsOn: previous ? [previous] : undefined,
-      });
-      // Readable addresses: terraform_data.<cluster>_<tier>["<unit key>"].
-      tiers[tier].resource.overrideLogicalId(tierResourceName(plan.clusterId, tier));
-      previous = tiers[tier].resource;
+      if (current.length) previous = current;
     }
-    this.tiers = tiers;
+    this.blocks = blocks;
+
+    this.driftCheck = new RedshiftDriftCheck(this, 'drift', {
+      functionName: props.runner.function.functionName,
+      connection,
+      expected: redshiftExpectation(`${props.envName}/${plan.clusterId}`, plan.adminDatabase, plan.units),
+      dependsOn: Object.values(blocks).map((b) => b.resource),
+      provider,
+    });
   }
 }
 
-/** Terraform variable name, usable as TF_VAR_<name>: hyphens of the cluster id become underscores. */
-export function variableName(clusterId: string, user: string): string {
-  return terraformName('redshift', clusterId, user, 'password');
+/**
+ * Groups a tier's units by the consent their revoke needs: units that create a database,
+ * user or role need `immuta.allowDestroy`, or `informatica.connectorUser.allowDestroy`
+ * for the connector user. Returns [block name suffix, group], unguarded units first.
+ */
+export function consentGroups(units: readonly RedshiftUnit[], consent: RedshiftDestroyConsent): [string, { units: RedshiftUnit[]; consent?: DestroyConsent }][] {
+  const groups = new Map<string, { units: RedshiftUnit[]; consent?: DestroyConsent }>();
+  for (const u of units) {
+    const creates = u.apply.filter((s) => s.kind === 'createDatabase' || s.kind === 'createUser' || s.kind === 'createRole');
+    let suffix = '';
+    let c: DestroyConsent | undefined;
+    if (creates.some((s) => s.kind === 'createUser' && s.user === consent.connectorUser?.name)) {
+      suffix = '_connector_user';
+      c = { field: 'informatica.connectorUser.allowDestroy', allowDestroy: consent.connectorUser!.allowDestroy };
+    } else if (creates.length) {
+      suffix = '_immuta';
+      c = { field: 'immuta.allowDestroy', allowDestroy: consent.immuta ?? false };
+    }
+    if (!groups.has(suffix)) groups.set(suffix, { units: [], ...(c ? { consent: c } : {}) });
+    groups.get(suffix)!.units.push(u);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -54,14 +54,14 @@ export function unitDatabase(unit: RedshiftUnit, adminDatabase: string): string 
   return unit.database ?? adminDatabase;
 }
 
-/** Logical name of a tier's terraform_data block: terraform_data.<cluster>_<tier>["<unit key>"]. */
+/** Logical name of a tier's unit block: aws_lambda_invocation.<cluster>_<tier>["<unit key>"]. */
 export function tierResourceName(clusterId: string, tier: RedshiftTier): string {
   return `${clusterId}_${tier}`;
 }
 
 /** The Terraform address of one unit's instance, e.g. for `terraform apply -replace=...`. */
 export function unitAddress(clusterId: string, unit: Pick<RedshiftUnit, 'tier' | 'key'>): string {
-  return `terraform_data.${tierResourceName(clusterId, unit.tier)}[${JSON.stringify(unit.key)}]`;
+  return `aws_lambda_invocation.${tierResourceName(clusterId, unit.tier)}[${JSON.stringify(unit.key)}]`;
 }
 
 /** A whole-schema masking unit covers only the tables that exist when it runs. */

@@ -1,30 +1,46 @@
 /**
- * The Redshift plane's lifecycle with the real terraform binary: a fake `aws` (first on
- * PATH) records each Data API request the provisioners send. Proves ordering, idempotent
- * re-apply, revocation of what leaves the estate, and revoke-all on destroy. What only a
- * real cluster can show is listed in docs/redshift-mechanism.md.
+ * The Redshift plane's lifecycle with the real terraform binary and aws provider: moto
+ * serves IAM, Secrets Manager, CloudWatch Logs and Lambda function management; a local
+ * invoke endpoint runs the real runner handler in-process for every Lambda invocation;
+ * a recording fake serves the Redshift Data API. What only a real cluster can show is
+ * listed in docs/redshift-mechanism.md.
  */
-import { createHash } from 'crypto';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { App, LocalBackend } from 'cdktf';
+import { App } from 'cdktf';
+import { redshiftExpectation } from '../../audit/redshift';
+import { unitSteps } from '../../constructs/redshift/redshift-unit-invocations';
 import { EXAMPLE_ESTATE_FILE, loadEstateFile } from '../../estate/load';
 import { Environment } from '../../estate/schema';
+import { handler } from '../../functions/redshift-runner/handler';
+import { PASSWORD_SLOT } from '../../functions/redshift-runner/contract';
+import { md5Form } from '../../functions/redshift-runner/unit-lifecycle';
 import { REDSHIFT_TIERS, RedshiftUnit, redshiftPlans } from '../../model/redshift/plan';
-import { PASSWORD_MD5_TOKEN, renderStatements } from '../../sql/redshift';
 import { RedshiftStack } from '../../stacks/redshift-stack';
-import { FakeAwsRequest, readFakeAwsLog, writeFakeAwsCli } from '../support/fake-aws-cli';
-import { runTerraform, terraformEnv, writeCliConfig } from '../support/terraform-env';
+import { DataApiRequest, FakeRedshiftData, startFakeRedshiftData } from '../support/fake-redshift-data';
+import { LambdaInvokeEndpoint, startLambdaInvokeEndpoint } from '../support/lambda-invoke-endpoint';
+import { MotoServer, awsCli, startMoto } from '../support/moto';
+import { CatalogState, DRIFTS, TableListing, catalogAnswers, catalogMatching } from '../support/redshift-catalog';
+import { tempDir } from '../support/synth';
+import { runTerraformAsync, terraformEnv, writeCliConfig } from '../support/terraform-env';
 
 const TIMEOUT = 5 * 60 * 1000;
-const PASSWORDS: Record<string, string> = { immuta_system: 'Immuta5ystemPw', informatica_loader: 'Inf0rmaticaPw' };
+const ACCOUNT = '111122223333';
+const REGION = 'us-east-1';
+const PW = { immuta_system: 'Immuta5ystemPw', informatica_loader: 'Inf0rmaticaPw', rotated: 'R0tatedImmutaPw' };
+const TABLES: TableListing = { sales: { public: ['customers', 'orders'], finance: ['invoices', 'payments'], staging: ['stage_orders'] }, marketing: { campaigns: ['campaigns'] } };
+const VAR = (user: string) => `TF_VAR_redshift_analytics_dev_${user}_password`;
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'redshift-lifecycle-'));
+const work = tempDir('redshift-lifecycle');
 const stackDir = path.join(work, 'stack');
-const logFile = path.join(work, 'aws.log');
-const STATE_FILE = path.join(work, 'terraform.tfstate');
+const STATE_FILE = path.join(stackDir, 'terraform.tfstate');
+let moto: MotoServer;
+let dataApi: FakeRedshiftData;
+let lambda: LambdaInvokeEndpoint;
 let env: NodeJS.ProcessEnv;
+let catalog: CatalogState;
+const passwords: Record<string, string> = { immuta_system: PW.immuta_system, informatica_loader: PW.informatica_loader };
 
 function devEnvironment(edit?: (e: Environment) => void): Environment {
   const environment = loadEstateFile(EXAMPLE_ESTATE_FILE).environments.dev;
@@ -32,210 +48,296 @@ function devEnvironment(edit?: (e: Environment) => void): Environment {
   return environment;
 }
 
-/** Synthesizes into a scratch dir and copies only cdk.tf.json, so the state stays put. */
+/**
+ * Synthesizes the stack and copies cdk.tf.json and its assets (the function's zip) next to
+ * the state; override files point every aws provider at the harness and keep state local.
+ * The catalog fixture follows the estate: the audit sees a cluster that matches it.
+ */
 function synth(environment: Environment): void {
-  const outdir = fs.mkdtempSync(path.join(work, 'out-'));
+  const outdir = tempDir('redshift-lifecycle-out');
   const app = new App({ outdir });
-  const stack = new RedshiftStack(app, 'dev-redshift', { envName: 'dev', environment });
-  // cdktf's default local backend writes next to process.cwd(): keep the state in the temp dir.
-  new LocalBackend(stack, { path: STATE_FILE });
+  new RedshiftStack(app, 'dev-redshift', { envName: 'dev', environment });
   app.synth();
+  const out = path.join(outdir, 'stacks', 'dev-redshift');
   fs.mkdirSync(stackDir, { recursive: true });
-  fs.copyFileSync(path.join(outdir, 'stacks', 'dev-redshift', 'cdk.tf.json'), path.join(stackDir, 'cdk.tf.json'));
-}
-
-function tf(...args: string[]): string {
-  const res = runTerraform(args, { cwd: stackDir, env, timeoutMs: TIMEOUT });
-  if (res.status !== 0) throw new Error(`terraform ${args.join(' ')} failed (${res.status}):\n${res.stdout}\n${res.stderr}`);
-  return res.stdout;
-}
-
-const md5 = (s: string) => createHash('md5').update(s).digest('hex');
-
-/** The SQL each unit sends, as the fake CLI logs it: keyed by unit key. */
-function expected(environment: Environment, direction: 'apply' | 'revoke'): Map<string, string[]> {
-  const [plan] = redshiftPlans(environment);
-  return new Map(plan.units.map((u: RedshiftUnit) => {
-    const sqls = renderStatements(direction === 'apply' ? u.apply : u.revoke);
-    const pw = u.passwordUser ? md5(PASSWORDS[u.passwordUser] + u.passwordUser) : '';
-    return [u.key, sqls.map((s) => s.replace(PASSWORD_MD5_TOKEN, pw))];
+  fs.rmSync(path.join(stackDir, 'assets'), { recursive: true, force: true });
+  fs.copyFileSync(path.join(out, 'cdk.tf.json'), path.join(stackDir, 'cdk.tf.json'));
+  if (fs.existsSync(path.join(out, 'assets'))) fs.cpSync(path.join(out, 'assets'), path.join(stackDir, 'assets'), { recursive: true });
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const json = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
+  const endpoints = { iam: moto.endpoint, sts: moto.endpoint, secretsmanager: moto.endpoint, logs: moto.endpoint, lambda: lambda.endpoint };
+  const providers = (json.provider.aws as { alias?: string }[]).map((p) => ({
+    ...(p.alias ? { alias: p.alias } : {}),
+    access_key: 'test', secret_key: 'test', skip_credentials_validation: true, skip_metadata_api_check: true, endpoints: [endpoints],
   }));
+  fs.writeFileSync(path.join(stackDir, 'provider_override.tf.json'), JSON.stringify({ provider: { aws: providers } }));
+  fs.writeFileSync(path.join(stackDir, 'backend_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: STATE_FILE } } } }));
+  const [plan] = redshiftPlans(environment);
+  catalog = catalogMatching(plan ? redshiftExpectation('dev/analytics-dev', plan.adminDatabase, plan.units) : emptyExpectation(), TABLES);
 }
 
-const keyOf = (r: FakeAwsRequest) => r.statementName!.replace(/^terraform:/, '');
+function emptyExpectation() {
+  return { target: 'dev/analytics-dev', databases: [], users: [], roles: [], memberships: [], exclusiveRoles: [], schemaPrivileges: [], tablePrivileges: [], temp: [], masking: [] };
+}
+
+async function tf(...args: string[]) {
+  const interactive = ['init', 'plan', 'apply', 'destroy'].includes(args[0]);
+  const res = await runTerraformAsync([...args, ...(interactive ? ['-input=false'] : []), '-no-color'], { cwd: stackDir, env: { ...env, ...Object.fromEntries(Object.entries(passwords).map(([u, p]) => [VAR(u), p])) }, timeoutMs: TIMEOUT });
+  return { ...res, output: `${res.stdout}\n${res.stderr}` };
+}
+
+async function ok(...args: string[]): Promise<string> {
+  const res = await tf(...args);
+  if (res.status !== 0) throw new Error(`terraform ${args.join(' ')} failed (${res.status}):\n${res.output}`);
+  return res.output;
+}
+
+/** Statements sent since `from`, without the catalog queries: [unit key, SQL]. */
+function sent(from: number): [string, string[]][] {
+  return dataApi.requests.slice(from)
+    .filter((r: DataApiRequest) => !r.sqls[0].startsWith('SELECT '))
+    .map((r) => [r.statementName!.replace(/^terraform:/, ''), r.sqls]);
+}
+
+/** What each unit sends, keyed by unit key: its steps, the password slot filled. */
+function expected(environment: Environment, direction: 'apply' | 'revoke', pw = passwords): Map<string, string[]> {
+  const [plan] = redshiftPlans(environment);
+  return new Map(plan.units.map((u: RedshiftUnit) => [u.key, unitSteps(u[direction]).map((s) => s.sql.replace(PASSWORD_SLOT, u.passwordUser ? md5Form(pw[u.passwordUser], u.passwordUser) : PASSWORD_SLOT))]));
+}
+
 const tierOf = (environment: Environment) => {
   const tiers = new Map(redshiftPlans(environment)[0].units.map((u) => [u.key, REDSHIFT_TIERS.indexOf(u.tier)]));
-  return (r: FakeAwsRequest) => tiers.get(keyOf(r))!;
+  return ([key]: [string, string[]]) => tiers.get(key)!;
 };
-const isRevoke = (exp: Map<string, string[]>) => (r: FakeAwsRequest) => JSON.stringify(exp.get(keyOf(r))) === JSON.stringify(r.sqls);
+const flat = (text: string) => text.replace(/\s+/g, ' ');
 
-beforeAll(() => {
-  const bin = path.join(work, 'bin');
-  writeFakeAwsCli(bin);
-  env = {
-    ...terraformEnv(writeCliConfig(path.join(work, 'cli'))),
-    PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`,
-    FAKE_AWS_LOG: logFile,
-    TF_VAR_redshift_analytics_dev_immuta_system_password: PASSWORDS.immuta_system,
-    TF_VAR_redshift_analytics_dev_informatica_loader_password: PASSWORDS.informatica_loader,
-  };
+/** Every command line seen while a command runs: `ps` every 200 ms until stop(). */
+function sampleProcessList(): { stop: () => string[] } {
+  const seen = new Set<string>();
+  const timer = setInterval(() => {
+    const res = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8', timeout: 5000 });
+    if (res.status !== 0) throw new Error(`ps failed: ${res.error?.message ?? res.stderr}`);
+    for (const line of res.stdout.split('\n')) seen.add(line);
+  }, 200);
+  return { stop: () => { clearInterval(timer); return [...seen]; } };
+}
+
+beforeAll(async () => {
+  moto = await startMoto(ACCOUNT);
+  dataApi = await startFakeRedshiftData({ databases: ['dev', 'sales', 'marketing'], users: ['awsuser', 'etl_admin', 'dq_service', 'alice', 'bob_analyst'] });
+  dataApi.fixture = (sql, database) => catalogAnswers(catalog)(sql, database);
+  // The in-process handler's SDK clients: the fake Data API, and moto for Secrets Manager.
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_REDSHIFT_DATA: dataApi.endpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+    AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test',
+  });
+  lambda = await startLambdaInvokeEndpoint(moto.endpoint, handler as (e: unknown) => Promise<unknown>);
+  env = { ...terraformEnv(writeCliConfig(path.join(work, 'cli'))), AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+}, 60000);
+
+afterAll(async () => {
+  await lambda?.stop();
+  await dataApi?.stop();
+  await moto?.stop();
+  fs.rmSync(work, { recursive: true, force: true });
 });
 
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-
-describe('Redshift plane lifecycle through terraform and the Data API', () => {
+describe('Redshift plane lifecycle: terraform, the runner function and the Data API', () => {
   const original = devEnvironment();
-  const reduce = (e: Environment) => {
-    const im = e.redshift[0].immuta!;
-    im.exemptUsers = im.exemptUsers.filter((u) => u !== 'dq_service');
-    const finance = im.protect.find((p) => p.database === 'sales')!.schemas.find((s) => s.name === 'finance')!;
-    finance.tables = finance.tables!.filter((t) => t !== 'payments');
-  };
-  const reduced = devEnvironment(reduce);
-  // Then Immuta switches to IAM authentication...
-  const toIam = (e: Environment) => { reduce(e); e.redshift[0].immuta!.authentication = 'iam'; };
-  const iam = devEnvironment(toIam);
-  // ...then the Data API authenticates with a secret instead of temporary credentials.
-  const ADMIN_SECRET = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:redshift/analytics-dev/admin-Q1w2E3';
-  const secretAdmin = devEnvironment((e) => { toIam(e); e.redshift[0].admin = { secretArn: ADMIN_SECRET }; });
 
-  test('apply runs every unit once: users and roles before grants before masking', () => {
+  test('apply sends every unit once, databases before principals before grants before masking', async () => {
     synth(original);
-    tf('init', '-input=false', '-no-color');
-    tf('validate', '-no-color');
-    tf('apply', '-auto-approve', '-input=false', '-no-color');
-
-    const log = readFakeAwsLog(logFile);
+    await ok('init');
+    await ok('apply', '-auto-approve');
+    const log = sent(0);
     const want = expected(original, 'apply');
-    expect(new Map(log.map((r) => [keyOf(r), r.sqls]))).toEqual(want);
+    expect(new Map(log)).toEqual(want);
     expect(log).toHaveLength(want.size);
     const tiers = log.map(tierOf(original));
     expect(tiers).toEqual([...tiers].sort((a, b) => a - b));
     expect(new Set(tiers)).toEqual(new Set([0, 1, 2, 3]));
-    for (const r of log) {
-      expect(r).toMatchObject({ clusterIdentifier: 'analytics-dev', region: 'us-east-1', dbUser: 'awsuser' });
-      expect(r.operation).toBe(keyOf(r) === 'database/immuta' ? 'execute-statement' : 'batch-execute-statement');
-    }
-    expect(log.find((r) => keyOf(r) === 'immuta/sales/public')!.database).toBe('sales');
+    for (const r of dataApi.requests) expect(r).toMatchObject({ clusterIdentifier: 'analytics-dev', dbUser: 'awsuser' });
+    const byKey = (key: string) => dataApi.requests.filter((r) => r.statementName === `terraform:${key}` && !r.sqls[0].startsWith('SELECT '));
+    expect(byKey('database/immuta')[0]).toMatchObject({ operation: 'ExecuteStatement', database: 'dev' });
+    expect(byKey('immuta/sales/public')[0]).toMatchObject({ operation: 'BatchExecuteStatement', database: 'sales' });
+    expect(dataApi.users).toEqual(new Set(['awsuser', 'etl_admin', 'dq_service', 'alice', 'bob_analyst', 'immuta_system', 'informatica_loader']));
+    // The function exists in the emulator, created from the synthesized archive.
+    const fn = awsCli(moto, REGION, ['lambda', 'get-function', '--function-name', 'dev-redshift-runner-us-east-1']) as { Configuration: { Runtime: string; Handler: string } };
+    expect(fn.Configuration).toMatchObject({ Runtime: 'nodejs20.x', Handler: 'functions/redshift-runner/handler.handler' });
   }, TIMEOUT);
 
-  test('passwords reach Redshift only as md5 and never the state', () => {
-    const log = fs.readFileSync(logFile, 'utf8');
-    const sqls = readFakeAwsLog(logFile).flatMap((r) => r.sqls);
-    // Users are created without a password; the password unit sets it once they exist.
-    expect(sqls).toContain('CREATE USER "immuta_system" PASSWORD DISABLE CREATEDB');
-    expect(sqls).toContain('CREATE USER "informatica_loader" PASSWORD DISABLE');
-    expect(sqls).toContain(`ALTER USER "immuta_system" PASSWORD 'md5${md5(PASSWORDS.immuta_system + 'immuta_system')}'`);
-    const state = fs.readFileSync(STATE_FILE, 'utf8');
-    expect(state).toContain('revoke_request');
-    for (const [user, pw] of Object.entries(PASSWORDS)) {
-      expect(log).toContain(`PASSWORD 'md5${md5(pw + user)}'`);
-      expect(log).not.toContain(pw);
-      expect(state).not.toContain(pw);
-      expect(state).not.toContain(md5(pw + user));
-    }
-    expect(log).not.toContain(PASSWORD_MD5_TOKEN);
-  });
+  test('re-plan is clean: no change, and the drift check ran and found nothing', async () => {
+    const before = lambda.invocations.length;
+    const res = await tf('plan', '-detailed-exitcode');
+    expect({ status: res.status, output: res.status === 0 ? '' : res.output }).toEqual({ status: 0, output: '' });
+    expect(res.output).not.toContain('Check block assertion failed');
+    const audits = lambda.invocations.slice(before).filter((i) => JSON.parse(i.payload).mode === 'audit');
+    expect(audits).toHaveLength(1);
+    expect(audits[0].error).toBeUndefined();
+  }, TIMEOUT);
 
-  test('re-applying an unchanged estate sends nothing', () => {
-    const before = readFakeAwsLog(logFile).length;
+  test('no password or md5 form in state, plan JSON or invocation inputs; the Data API gets the md5 form only in ALTER USER', async () => {
+    await ok('plan', '-out=scan.tfplan');
+    const planJson = await ok('show', '-json', 'scan.tfplan');
+    const state = fs.readFileSync(STATE_FILE, 'utf8');
+    const inputs = lambda.invocations.map((i) => i.payload).join('\n');
+    const requests = dataApi.requests.map((r) => JSON.stringify(r));
+    for (const [user, pw] of Object.entries(passwords)) {
+      const hash = md5Form(pw, user).slice(3);
+      for (const [where, text] of [['state', state], ['plan JSON', planJson], ['invocation inputs', inputs]]) {
+        expect({ where, password: text.includes(pw), md5: text.includes(hash) }).toEqual({ where, password: false, md5: false });
+      }
+      expect(requests.filter((r) => r.includes(pw))).toEqual([]);
+      const withHash = requests.filter((r) => r.includes(hash));
+      expect(withHash).toEqual([JSON.stringify(dataApi.requests.find((r) => r.statementName === `terraform:password/${user}`))]);
+      expect(JSON.parse(withHash[0]).sqls).toEqual([`ALTER USER "${user}" PASSWORD '${md5Form(pw, user)}'`]);
+    }
+    expect(state).toContain('secretsmanager');
+    fs.rmSync(path.join(stackDir, 'scan.tfplan'));
+  }, TIMEOUT);
+
+  test('password rotation (new password, version bump) re-runs exactly the password unit, with no password or md5 form on any command line', async () => {
+    const from = dataApi.requests.length;
+    passwords.immuta_system = PW.rotated;
+    env.TF_VAR_redshift_analytics_dev_immuta_system_password_version = '2';
+    const processes = sampleProcessList();
+    await ok('apply', '-auto-approve');
+    const commandLines = processes.stop();
+    expect(commandLines.some((l) => l.includes('terraform'))).toBe(true);
+    const hash = md5Form(PW.rotated, 'immuta_system').slice(3);
+    expect(commandLines.filter((l) => l.includes(PW.rotated) || l.includes(hash))).toEqual([]);
+    // A replacement: the old revoke, then the apply with the new password.
+    expect(sent(from)).toEqual([
+      ['password/immuta_system', ['ALTER USER "immuta_system" PASSWORD DISABLE']],
+      ['password/immuta_system', [`ALTER USER "immuta_system" PASSWORD '${md5Form(PW.rotated, 'immuta_system')}'`]],
+    ]);
+    expect((await tf('plan', '-detailed-exitcode')).status).toBe(0);
+  }, TIMEOUT);
+
+  test('removing one exempt user sends exactly its revoke', async () => {
+    const from = dataApi.requests.length;
+    synth(devEnvironment((e) => { e.redshift[0].immuta!.exemptUsers = ['etl_admin']; }));
+    await ok('apply', '-auto-approve');
+    expect(sent(from)).toEqual([['exempt/dq_service', ['REVOKE ROLE "immuta_exemption" FROM "dq_service"']]]);
+  }, TIMEOUT);
+
+  test('a statement that FAILED fails the apply with the unit key and the Data API error, and the next apply converges', async () => {
     synth(original);
-    const res = runTerraform(['plan', '-detailed-exitcode', '-input=false', '-no-color'], { cwd: stackDir, env, timeoutMs: TIMEOUT });
-    expect(res.status).toBe(0);
-    tf('apply', '-auto-approve', '-input=false', '-no-color');
-    expect(readFakeAwsLog(logFile)).toHaveLength(before);
+    dataApi.failWhen = (sql) => (sql.includes('TO "dq_service"') ? 'ERROR: injected: could not grant' : undefined);
+    const from = dataApi.requests.length;
+    const res = await tf('apply', '-auto-approve');
+    expect(res.status).not.toBe(0);
+    expect(flat(res.output)).toContain('unit exempt/dq_service (apply) on cluster analytics-dev');
+    expect(flat(res.output)).toContain('ERROR: injected: could not grant');
+    dataApi.failWhen = () => undefined;
+    await ok('apply', '-auto-approve');
+    expect(sent(from).filter(([k]) => k === 'exempt/dq_service')).toEqual([
+      ['exempt/dq_service', ['GRANT ROLE "immuta_exemption" TO "dq_service"']],
+      ['exempt/dq_service', ['GRANT ROLE "immuta_exemption" TO "dq_service"']],
+    ]);
+    expect((await tf('plan', '-detailed-exitcode')).status).toBe(0);
   }, TIMEOUT);
 
-  test('removing a table and an exempt user revokes exactly those units, then grants the rest again', () => {
-    const before = readFakeAwsLog(logFile).length;
+  test('an invocation that errors after its statements finished fails the apply, and the next apply converges', async () => {
+    const withBot = devEnvironment((e) => { e.redshift[0].immuta!.exemptUsers.push('audit_bot'); });
+    synth(withBot);
+    lambda.failAfterRun = (e) => (e as { unit?: { key: string } }).unit?.key === 'exempt/audit_bot';
+    const from = dataApi.requests.length;
+    const res = await tf('apply', '-auto-approve');
+    expect(res.status).not.toBe(0);
+    expect(flat(res.output)).toContain('the invocation failed after its statements finished');
+    lambda.failAfterRun = () => false;
+    await ok('apply', '-auto-approve');
+    expect(sent(from)).toEqual([
+      ['exempt/audit_bot', ['GRANT ROLE "immuta_exemption" TO "audit_bot"']],
+      ['exempt/audit_bot', ['GRANT ROLE "immuta_exemption" TO "audit_bot"']],
+    ]);
+    expect((await tf('plan', '-detailed-exitcode')).status).toBe(0);
+    synth(original);
+    await ok('apply', '-auto-approve');
+  }, TIMEOUT);
+
+  test('a change whose old revoke FAILED fails the apply, and the next apply revokes and grants', async () => {
+    const reduced = devEnvironment((e) => { e.redshift[0].immuta!.protect[0].schemas[1].tables = ['invoices']; });
     synth(reduced);
-    tf('apply', '-auto-approve', '-input=false', '-no-color');
-    const sent = readFakeAwsLog(logFile).slice(before);
-
-    const oldRevoke = expected(original, 'revoke');
-    const newApply = expected(reduced, 'apply');
-    const revokes = sent.filter(isRevoke(oldRevoke));
-    const applies = sent.filter((r) => !isRevoke(oldRevoke)(r));
-    expect(revokes.map(keyOf).sort()).toEqual(['exempt/dq_service', 'immuta/sales/finance', 'masking/sales/finance']);
-    expect(applies.map(keyOf).sort()).toEqual(['immuta/sales/finance', 'masking/sales/finance']);
-    for (const r of applies) expect(r.sqls).toEqual(newApply.get(keyOf(r)));
-
-    expect(revokes.find((r) => keyOf(r) === 'exempt/dq_service')!.sqls).toEqual(['REVOKE ROLE "immuta_exemption" FROM "dq_service"']);
-    expect(revokes.flatMap((r) => r.sqls)).toContain('ALTER TABLE "finance"."payments" MASKING OFF FOR DATASHARES');
-    expect(revokes.flatMap((r) => r.sqls).join('\n')).toMatch(/REVOKE DELETE, INSERT, SELECT, TRUNCATE, UPDATE ON TABLE "finance"."invoices", "finance"."payments" FROM "immuta_system"/);
-    expect(applies.flatMap((r) => r.sqls).join('\n')).not.toContain('payments');
-    // Destroy order is the reverse of create: masking is switched off before grants go.
-    const idx = (key: string, list: FakeAwsRequest[]) => sent.indexOf(list.find((r) => keyOf(r) === key)!);
-    expect(idx('masking/sales/finance', revokes)).toBeLessThan(idx('immuta/sales/finance', revokes));
-    expect(idx('immuta/sales/finance', revokes)).toBeLessThan(idx('immuta/sales/finance', applies));
-    expect(idx('immuta/sales/finance', applies)).toBeLessThan(idx('masking/sales/finance', applies));
+    dataApi.failWhen = (sql) => (sql.startsWith('REVOKE') && sql.includes('"payments"') ? 'ERROR: injected: could not revoke' : undefined);
+    const from = dataApi.requests.length;
+    const res = await tf('apply', '-auto-approve');
+    expect(res.status).not.toBe(0);
+    expect(flat(res.output)).toContain('unit immuta/sales/finance (revoke) on cluster analytics-dev: Redshift Data API statement');
+    dataApi.failWhen = () => undefined;
+    await ok('apply', '-auto-approve');
+    const finance = sent(from).filter(([k]) => k === 'immuta/sales/finance').map(([, sqls]) => sqls);
+    const old = expected(original, 'revoke').get('immuta/sales/finance')!;
+    expect(finance).toEqual([old, old, expected(reduced, 'apply').get('immuta/sales/finance')]);
+    expect((await tf('plan', '-detailed-exitcode')).status).toBe(0);
+    synth(original);
+    await ok('apply', '-auto-approve');
   }, TIMEOUT);
 
-  test('switching Immuta from password to IAM authentication only disables the password: no DROP USER, no CREATE USER', () => {
-    const before = readFakeAwsLog(logFile).length;
-    synth(iam);
-    const plan = tf('plan', '-input=false', '-no-color');
-    expect(plan).toContain('Plan: 0 to add, 0 to change, 1 to destroy.');
-    expect(plan).toContain('terraform_data.analytics-dev_grants["password/immuta_system"] will be destroyed');
-    tf('apply', '-auto-approve', '-input=false', '-no-color');
-    const sent = readFakeAwsLog(logFile).slice(before);
-    expect(sent.map((r) => [keyOf(r), r.sqls])).toEqual([['password/immuta_system', ['ALTER USER "immuta_system" PASSWORD DISABLE']]]);
-    expect(sent[0]).toMatchObject({ dbUser: 'awsuser', database: 'dev' });
+  test.each(DRIFTS.map((d) => [d.name, d] as const))('%s makes terraform plan print a check warning naming it', async (_, drift) => {
+    synth(original);
+    drift.apply(catalog);
+    const res = await tf('plan', '-detailed-exitcode');
+    expect(res.status).toBe(0);
+    expect(res.output).toContain('Warning: Check block assertion failed');
+    expect(flat(res.output)).toContain('Redshift cluster analytics-dev differs from the estate');
+    expect(flat(res.output)).toContain(drift.names);
   }, TIMEOUT);
 
-  test('changing the admin credentials sends no SQL: every instance is updated in place, none replaced', () => {
-    const before = readFakeAwsLog(logFile).length;
-    synth(secretAdmin);
-    const plan = tf('plan', '-input=false', '-no-color');
-    const instances = redshiftPlans(secretAdmin)[0].units.length;
-    expect(plan).toContain(`Plan: 0 to add, ${instances} to change, 0 to destroy.`);
-    expect(plan.match(/ will be updated in-place$/gm)).toHaveLength(instances);
-    expect(plan).not.toMatch(/must be replaced|will be destroyed|will be created/);
-    tf('apply', '-auto-approve', '-input=false', '-no-color');
-    expect(readFakeAwsLog(logFile)).toHaveLength(before);
-    // The new connection is in the state (input), ready for the revokes.
-    const state = fs.readFileSync(STATE_FILE, 'utf8');
-    expect(state).toContain(ADMIN_SECRET);
-    expect(state).not.toContain('awsuser');
+  test('without allowDestroy, removing the cluster revokes its grants but refuses to drop the users, roles and database', async () => {
+    synth(devEnvironment((e) => { e.redshift = []; }));
+    const from = dataApi.requests.length;
+    const res = await tf('apply', '-auto-approve');
+    expect(res.status).not.toBe(0);
+    expect(flat(res.output)).toContain('immuta.allowDestroy is false, so its revoke was refused');
+    expect(flat(res.output)).toContain('informatica.connectorUser.allowDestroy is false, so its revoke was refused');
+    const statements = sent(from).flatMap(([, s]) => s);
+    expect(statements.filter((s) => /^DROP (USER|ROLE|DATABASE) /.test(s))).toEqual([]);
+    expect(dataApi.users.has('immuta_system') && dataApi.users.has('informatica_loader') && dataApi.databases.has('immuta')).toBe(true);
+    // Put back, the grants are applied again and nothing else runs.
+    synth(original);
+    const again = dataApi.requests.length;
+    await ok('apply', '-auto-approve');
+    expect(sent(again).every(([k]) => /^(immuta|masking|informatica|temp|exempt|system|password)\//.test(k))).toBe(true);
+    expect((await tf('plan', '-detailed-exitcode')).status).toBe(0);
   }, TIMEOUT);
 
-  test('destroy revokes everything still granted, masking first and databases last, with the current admin credentials', () => {
-    const before = readFakeAwsLog(logFile).length;
-    tf('destroy', '-auto-approve', '-input=false', '-no-color');
-    const sent = readFakeAwsLog(logFile).slice(before);
-    const want = expected(secretAdmin, 'revoke');
-    expect(new Map(sent.map((r) => [keyOf(r), r.sqls]))).toEqual(want);
-    expect(sent).toHaveLength(want.size);
-    for (const r of sent) {
-      expect(r.secretArn).toBe(ADMIN_SECRET);
-      expect(r.dbUser).toBeUndefined();
-    }
-    expect(sent.map(keyOf)).not.toContain('password/immuta_system');
-    expect(sent.map(keyOf)).toContain('password/informatica_loader');
-    const tiers = sent.map(tierOf(secretAdmin));
+  const consenting = devEnvironment((e) => { e.redshift[0].immuta!.allowDestroy = true; e.redshift[0].informatica!.connectorUser!.allowDestroy = true; });
+
+  test('setting allowDestroy is an in-place update that sends no SQL', async () => {
+    synth(consenting);
+    const from = dataApi.requests.length;
+    const plan = await ok('plan');
+    expect(plan).toMatch(/Plan: 0 to add, \d+ to change, 0 to destroy\./);
+    await ok('apply', '-auto-approve');
+    expect(dataApi.requests.slice(from).filter((r) => !r.sqls[0].startsWith('SELECT '))).toEqual([]);
+  }, TIMEOUT);
+
+  test('removing the whole cluster sends every revoke, masking first and databases last, then removes the function', async () => {
+    synth(devEnvironment((e) => { e.redshift = []; }));
+    const from = dataApi.requests.length;
+    await ok('apply', '-auto-approve');
+    const log = sent(from);
+    const want = expected(consenting, 'revoke');
+    expect(new Map(log)).toEqual(want);
+    expect(log).toHaveLength(want.size);
+    const tiers = log.map(tierOf(consenting));
     expect(tiers).toEqual([...tiers].sort((a, b) => b - a));
-    expect(sent.flatMap((r) => r.sqls)).toEqual(expect.arrayContaining([
-      'GRANT TEMP ON DATABASE "sales" TO PUBLIC',
-      'ALTER USER "informatica_loader" PASSWORD DISABLE',
-      'DROP USER IF EXISTS "immuta_system"',
-      'DROP DATABASE "immuta" FORCE',
-      'REVOKE ROLE sys:secadmin FROM "immuta_system"',
-    ]));
+    expect(dataApi.users.has('immuta_system') || dataApi.databases.has('immuta')).toBe(false);
+    const functions = awsCli(moto, REGION, ['lambda', 'list-functions']) as { Functions: unknown[] };
+    expect(functions.Functions).toEqual([]);
   }, TIMEOUT);
-});
 
-describe('terraform validate', () => {
-  test.each(['dev', 'prod'])('the %s-redshift stack initialises without providers and validates', (envName) => {
-    const outdir = fs.mkdtempSync(path.join(work, `validate-${envName}-`));
-    const app = new App({ outdir });
-    new RedshiftStack(app, `${envName}-redshift`, { envName, environment: loadEstateFile(EXAMPLE_ESTATE_FILE).environments[envName] });
-    app.synth();
-    const dir = path.join(outdir, 'stacks', `${envName}-redshift`);
-    for (const args of [['init', '-backend=false', '-input=false', '-no-color'], ['validate', '-no-color']]) {
-      const res = runTerraform(args, { cwd: dir, env, timeoutMs: TIMEOUT });
-      expect({ args, status: res.status, stderr: res.stderr }).toEqual({ args, status: 0, stderr: '' });
-    }
-    // Only Terraform's built-in provider: nothing to install, works offline.
-    expect(fs.existsSync(path.join(dir, '.terraform', 'providers'))).toBe(false);
+  test('destroy revokes everything, in reverse tier order', async () => {
+    synth(consenting);
+    await ok('apply', '-auto-approve');
+    const from = dataApi.requests.length;
+    await ok('destroy', '-auto-approve');
+    const log = sent(from);
+    expect(new Map(log)).toEqual(expected(consenting, 'revoke'));
+    const tiers = log.map(tierOf(consenting));
+    expect(tiers).toEqual([...tiers].sort((a, b) => b - a));
+    expect(JSON.parse(fs.readFileSync(STATE_FILE, 'utf8')).resources).toEqual([]);
   }, TIMEOUT);
 });

@@ -7,7 +7,7 @@
  * project's own mirror. Tests write a CLI config that names only those two
  * mirrors, so nothing is ever fetched from the network.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -158,4 +158,36 @@ export function runTerraform(
     throw new Error(`terraform ${args.join(' ')} could not run: ${err.message}`);
   }
   return { status: res.status ?? 1, stdout: res.stdout, stderr: res.stderr };
+}
+
+/**
+ * runTerraform without blocking the event loop: for tests whose own in-process servers
+ * (the Redshift runner's invoke endpoint and fake Data API) must answer terraform's calls.
+ */
+export function runTerraformAsync(
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<TerraformResult> {
+  const timeoutMs = opts.timeoutMs ?? 5 * 60 * 1000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(findTerraform(), args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`terraform ${args.join(' ')} could not run: ${e.message}`));
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      if (timedOut) reject(new Error(`terraform ${args.join(' ')} timed out after ${timeoutMs} ms in ${opts.cwd}`));
+      else resolve({ status: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
 }

@@ -1,22 +1,33 @@
-import { TerraformStack, Testing } from 'cdktf';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, TerraformStack, Testing } from 'cdktf';
 import { EXAMPLE_ESTATE_FILE, loadEstateFile } from '../../estate/load';
 import { Environment } from '../../estate/schema';
-import { RedshiftClusterGrants } from '../../constructs/redshift/redshift-cluster-grants';
-import { RedshiftStatementUnits, UnitInstance } from '../../constructs/redshift/redshift-statement-units';
+import { RedshiftUnitInvocations, unitSteps } from '../../constructs/redshift/redshift-unit-invocations';
+import { deterministicZip, runnerArchive } from '../../constructs/redshift/runner-archive';
+import { PASSWORD_SLOT, UnitInput } from '../../functions/redshift-runner/contract';
 import { redshiftPlans } from '../../model/redshift/plan';
+import { renderPreflight } from '../../sql/redshift';
 import { RedshiftStack } from '../../stacks/redshift-stack';
+import { buildApp } from '../../stacks/app';
+import { tempDir } from '../support/synth';
 
-interface DataBlock {
-  for_each: Record<string, UnitInstance>;
+interface InvocationBlock {
+  for_each: Record<string, { input: UnitInput; triggers: Record<string, string> }>;
+  triggers: string;
   depends_on?: string[];
-  input: Record<string, string>;
-  triggers_replace: string;
-  provisioner: { 'local-exec': { command: string; when?: string; environment: Record<string, string>; interpreter: string[] } }[];
+  input: string;
+  lifecycle_scope: string;
+  function_name: string;
+  lifecycle?: { prevent_destroy?: boolean };
 }
 interface Synthesized {
-  resource: { terraform_data: Record<string, DataBlock> };
-  variable?: Record<string, { sensitive?: boolean; default?: unknown }>;
+  resource: Record<string, Record<string, Record<string, unknown>>> & { aws_lambda_invocation: Record<string, InvocationBlock> };
+  variable?: Record<string, { sensitive?: boolean; ephemeral?: boolean; default?: unknown; type: string }>;
   output?: Record<string, { value: unknown }>;
+  data?: { aws_lambda_invocation: Record<string, { input: string; depends_on: string[]; function_name: string }> };
+  check?: Record<string, { assert: { condition: string; error_message: string }[] }>;
 }
 
 const estate = () => loadEstateFile(EXAMPLE_ESTATE_FILE);
@@ -25,82 +36,175 @@ function synth(envName: string, environment: Environment): { text: string; json:
   const text = Testing.synth(stack);
   return { text, json: JSON.parse(text) as Synthesized };
 }
+const blocksOf = (json: Synthesized) => json.resource.aws_lambda_invocation;
+const policies = (json: Synthesized) => Object.values(json.resource.aws_iam_role_policy).map((p) => JSON.parse(p.policy as string));
 
 describe('RedshiftStack', () => {
   test.each(['dev', 'prod'])('%s-redshift matches its snapshot', (envName) => {
     expect(synth(envName, estate().environments[envName]).text).toMatchSnapshot();
   });
 
-  test('four terraform_data blocks per cluster, chained databases -> principals -> grants -> masking', () => {
-    const blocks = synth('dev', estate().environments.dev).json.resource.terraform_data;
-    expect(Object.keys(blocks).sort()).toEqual(['analytics-dev_databases', 'analytics-dev_grants', 'analytics-dev_masking', 'analytics-dev_principals']);
-    expect(blocks['analytics-dev_databases'].depends_on).toBeUndefined();
-    expect(blocks['analytics-dev_principals'].depends_on).toEqual(['terraform_data.analytics-dev_databases']);
-    expect(blocks['analytics-dev_grants'].depends_on).toEqual(['terraform_data.analytics-dev_principals']);
-    expect(blocks['analytics-dev_masking'].depends_on).toEqual(['terraform_data.analytics-dev_grants']);
+  test('unit blocks per tier and consent, chained databases -> principals -> grants -> masking, all CRUD invocations of the runner', () => {
+    const blocks = blocksOf(synth('dev', estate().environments.dev).json);
+    expect(Object.keys(blocks).sort()).toEqual([
+      'analytics-dev_databases_immuta', 'analytics-dev_grants', 'analytics-dev_masking', 'analytics-dev_principals_connector_user', 'analytics-dev_principals_immuta',
+    ]);
+    const policy = 'aws_iam_role_policy.runner-us-east-1_cluster-analytics-dev_70686455';
+    expect(blocks['analytics-dev_databases_immuta'].depends_on).toEqual([policy]);
+    expect(blocks['analytics-dev_principals_immuta'].depends_on).toEqual(['aws_lambda_invocation.analytics-dev_databases_immuta', policy]);
+    expect(blocks['analytics-dev_grants'].depends_on).toEqual([
+      'aws_lambda_invocation.analytics-dev_principals_connector_user', 'aws_lambda_invocation.analytics-dev_principals_immuta', policy,
+      expect.stringMatching(/^aws_secretsmanager_secret_version\.analytics-dev_immuta_system-password_value_/),
+      expect.stringMatching(/^aws_secretsmanager_secret_version\.analytics-dev_informatica_loader-password_value_/),
+    ]);
+    expect(blocks['analytics-dev_masking'].depends_on).toEqual(['aws_lambda_invocation.analytics-dev_grants', policy]);
+    for (const b of Object.values(blocks)) {
+      expect(b).toMatchObject({ lifecycle_scope: 'CRUD', input: '${jsonencode(each.value.input)}', triggers: '${each.value.triggers}', function_name: '${aws_lambda_function.runner-us-east-1_function_6DF43148.function_name}' });
+    }
   });
 
-  test('every block is emitted with an empty map when its tier has no units', () => {
+  test('nothing runs on the terraform runner: no provisioner, no terraform_data, only the aws provider', () => {
+    for (const envName of ['dev', 'prod']) {
+      const { text, json } = synth(envName, estate().environments[envName]);
+      expect(text).not.toMatch(/provisioner|local-exec|terraform_data/);
+      expect(Object.keys((json as unknown as { provider: object }).provider)).toEqual(['aws']);
+    }
+  });
+
+  test('what the stack creates refuses destroy without consent; allowDestroy lifts it per field; grants never need it', () => {
+    const guarded = (env: Environment) => Object.fromEntries(Object.entries(blocksOf(synth('dev', env).json)).map(([n, b]) => [n, {
+      preventDestroy: b.lifecycle?.prevent_destroy ?? false,
+      consent: [...new Set(Object.values(b.for_each).map((i) => JSON.stringify(i.input.consent ?? null)))],
+    }]));
+    const field = (f: string, allowDestroy: boolean) => [JSON.stringify({ allowDestroy, field: f })]; // synth sorts keys
+    expect(guarded(estate().environments.dev)).toEqual({
+      'analytics-dev_databases_immuta': { preventDestroy: true, consent: field('immuta.allowDestroy', false) },
+      'analytics-dev_principals_immuta': { preventDestroy: true, consent: field('immuta.allowDestroy', false) },
+      'analytics-dev_principals_connector_user': { preventDestroy: true, consent: field('informatica.connectorUser.allowDestroy', false) },
+      'analytics-dev_grants': { preventDestroy: false, consent: ['null'] },
+      'analytics-dev_masking': { preventDestroy: false, consent: ['null'] },
+    });
     const env = estate().environments.dev;
-    env.redshift[0].immuta = undefined;
-    env.redshift[0].informatica!.connectorUser = undefined;
-    const blocks = synth('dev', env).json.resource.terraform_data;
-    expect(Object.keys(blocks)).toHaveLength(4);
-    expect(blocks['analytics-dev_databases'].for_each).toEqual({});
-    expect(blocks['analytics-dev_principals'].for_each).toEqual({});
-    expect(blocks['analytics-dev_masking'].for_each).toEqual({});
-    expect(Object.keys(blocks['analytics-dev_grants'].for_each).sort()).toEqual(['temp/sales/group/etl', 'temp/sales/public', 'temp/sales/user/informatica_loader']);
+    env.redshift[0].immuta!.allowDestroy = true;
+    const g = guarded(env);
+    expect(g['analytics-dev_principals_immuta']).toEqual({ preventDestroy: false, consent: field('immuta.allowDestroy', true) });
+    expect(g['analytics-dev_principals_connector_user'].preventDestroy).toBe(true);
+    expect(Object.keys(blocksOf(synth('dev', estate().environments.dev).json)['analytics-dev_principals_immuta'].for_each).sort())
+      .toEqual(['role/immuta_exemption', 'user/immuta_system']);
   });
 
-  test('the destroy provisioner reads only self; SQL reaches the shell through environment variables', () => {
-    const blocks = synth('dev', estate().environments.dev).json.resource.terraform_data;
-    for (const block of Object.values(blocks)) {
-      const [create, destroy] = block.provisioner.map((p) => p['local-exec']);
-      expect(create.when).toBeUndefined();
-      expect(destroy.when).toBe('destroy');
-      expect(Object.values(destroy.environment).every((v) => /^\$\{self\.input\.[a-z_]+\}$/.test(v))).toBe(true);
-      for (const p of [create, destroy]) {
-        expect(p.interpreter).toEqual(['/bin/sh', '-c']);
-        expect(p.command).not.toContain('${');
-        expect(p.command).toContain('--cli-input-json "$RS_REQUEST"');
-      }
-      expect(block.triggers_replace).toBe('${each.value.unit}');
-      expect(block.input).toEqual({ region: 'us-east-1', revoke_operation: '${each.value.unit.operation}', revoke_request: '${each.value.revoke_request}' });
-    }
+  test('each unit input holds the connection, the steps with catalog checks, the revoke\'s checks, and nothing else', () => {
+    const [plan] = redshiftPlans(estate().environments.dev);
+    const blocks = blocksOf(synth('dev', estate().environments.dev).json);
+    const user = blocks['analytics-dev_principals_immuta'].for_each['user/immuta_system'].input;
+    expect(user).toEqual({
+      mode: 'unit',
+      connection: { clusterId: 'analytics-dev', adminDatabase: 'dev', dbUser: 'awsuser' },
+      unit: {
+        key: 'user/immuta_system', transactional: true,
+        apply: [{ sql: 'CREATE USER "immuta_system" PASSWORD DISABLE CREATEDB', unlessExists: { type: 'user', name: 'immuta_system' } }],
+        revoke: [{ sql: 'DROP USER IF EXISTS "immuta_system"', ifExists: { type: 'user', name: 'immuta_system' } }],
+      },
+      consent: { field: 'immuta.allowDestroy', allowDestroy: false },
+      // Objects the user still owns, in the connect database and every database it works in.
+      preflight: plan.units.find((u) => u.key === 'user/immuta_system')!.preflight!.map(renderPreflight),
+    });
+    expect(user.preflight?.map((p) => p.database ?? 'dev')).toEqual(['dev', 'marketing', 'sales']);
+    const schema = blocks['analytics-dev_grants'].for_each['immuta/sales/public'].input;
+    expect(schema.unit).toMatchObject({ database: 'sales', apply: unitSteps(plan.units.find((u) => u.key === 'immuta/sales/public')!.apply) });
+    expect(blocks['analytics-dev_databases_immuta'].for_each['database/immuta'].input.unit).toMatchObject({ transactional: false });
   });
 
-  test('no password or hash in the configuration: sensitive variables without defaults, md5 computed by Terraform', () => {
+  test('triggers (replace on change) are what the unit does and the password version; connection and consent are not in them', () => {
+    const triggers = (env: Environment) => Object.fromEntries(Object.values(blocksOf(synth('dev', env).json)).flatMap((b) => Object.entries(b.for_each).map(([k, v]) => [k, v.triggers])));
+    const before = triggers(estate().environments.dev);
+    expect(before['password/immuta_system']).toEqual({ unit: expect.stringMatching(/^[0-9a-f]{64}$/), password_version: '${var.redshift_analytics_dev_immuta_system_password_version}' });
+    expect(before['user/immuta_system']).toEqual({ unit: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const edited = (edit: (e: Environment) => void) => {
+      const env = estate().environments.dev;
+      edit(env);
+      const after = triggers(env);
+      return Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
+    };
+    expect(edited((e) => { e.redshift[0].admin = { secretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:redshift/admin-XyZ123' }; })).toEqual([]);
+    expect(edited((e) => { e.redshift[0].database = 'analytics'; })).toEqual([]);
+    expect(edited((e) => { e.redshift[0].immuta!.allowDestroy = true; })).toEqual([]);
+    expect(edited((e) => { e.redshift[0].immuta!.protect[0].schemas[1].tables = ['invoices']; })).toEqual(['immuta/sales/finance', 'masking/sales/finance']);
+  });
+
+  test('no password or hash in the configuration: ephemeral sensitive variables, a secret written write-only, a slot in the SQL', () => {
     const { text, json } = synth('dev', estate().environments.dev);
-    expect(Object.keys(json.variable!).sort()).toEqual(['redshift_analytics_dev_immuta_system_password', 'redshift_analytics_dev_informatica_loader_password']);
-    for (const v of Object.values(json.variable!)) {
-      expect(v.sensitive).toBe(true);
-      expect(v.default).toBeUndefined();
-    }
-    expect(text).not.toMatch(/PASSWORD '(?!md5@@PASSWORD_MD5@@')/);
-    expect(text).not.toMatch(/md5[0-9a-f]{32}/);
-    // The password units are in the grants tier; the user units no longer take a password.
-    const grants = json.resource.terraform_data['analytics-dev_grants'];
-    const rsRequest = grants.provisioner[0]['local-exec'].environment.RS_REQUEST;
-    expect(rsRequest).toContain('md5(join("", [var.redshift_analytics_dev_immuta_system_password, "immuta_system"]))');
-    expect(rsRequest).toContain('md5(join("", [var.redshift_analytics_dev_informatica_loader_password, "informatica_loader"]))');
-    expect(grants.for_each['password/immuta_system'].unit.apply).toEqual([`ALTER USER "immuta_system" PASSWORD 'md5@@PASSWORD_MD5@@'`]);
-    const principals = json.resource.terraform_data['analytics-dev_principals'];
-    expect(principals.provisioner[0]['local-exec'].environment.RS_REQUEST).toBe('${each.value.apply_request}');
-    // The state keeps input and triggers only: neither refers to a variable.
-    for (const block of [grants, principals]) {
-      expect(JSON.stringify([block.input, block.triggers_replace, block.for_each])).not.toContain('var.');
-    }
+    const vars = json.variable!;
+    expect(Object.keys(vars).sort()).toEqual([
+      'redshift_analytics_dev_immuta_system_password', 'redshift_analytics_dev_immuta_system_password_version',
+      'redshift_analytics_dev_informatica_loader_password', 'redshift_analytics_dev_informatica_loader_password_version',
+    ]);
+    expect(vars.redshift_analytics_dev_immuta_system_password).toMatchObject({ sensitive: true, ephemeral: true, type: 'string' });
+    expect(vars.redshift_analytics_dev_immuta_system_password.default).toBeUndefined();
+    expect(vars.redshift_analytics_dev_immuta_system_password_version).toMatchObject({ default: 1, type: 'number' });
+    const versions = Object.values(json.resource.aws_secretsmanager_secret_version);
+    expect(versions.map((v) => [v.secret_string_wo, v.secret_string_wo_version, v.secret_string])).toEqual([
+      ['${var.redshift_analytics_dev_immuta_system_password}', '${var.redshift_analytics_dev_immuta_system_password_version}', undefined],
+      ['${var.redshift_analytics_dev_informatica_loader_password}', '${var.redshift_analytics_dev_informatica_loader_password_version}', undefined],
+    ]);
+    const pw = blocksOf(json)['analytics-dev_grants'].for_each['password/immuta_system'].input;
+    expect(pw.unit.apply).toEqual([{ sql: `ALTER USER "immuta_system" PASSWORD '${PASSWORD_SLOT}'` }]);
+    expect(pw.password).toEqual({ user: 'immuta_system', secretArn: expect.stringMatching(/^\$\{aws_secretsmanager_secret\.analytics-dev_immuta_system-password_secret_[0-9A-F]+\.arn\}$/), version: '${var.redshift_analytics_dev_immuta_system_password_version}' });
+    expect(text).not.toMatch(/md5[0-9a-f]{32}|@@PASSWORD_MD5@@/);
+    // The password variables reach only the write-only arguments (and their own validation).
+    const uses = text.split('\n').filter((l) => /var\.redshift_analytics_dev_[a-z_]+_password\b(?!_version)/.test(l));
+    expect(uses.every((l) => /secret_string_wo"|"condition"/.test(l))).toBe(true);
   });
 
-  test('prod authenticates the Data API with the admin secret and needs no password variable', () => {
+  test('prod authenticates the Data API with the admin secret and has no password variable', () => {
     const { json } = synth('prod', estate().environments.prod);
     expect(json.variable).toBeUndefined();
-    const req = JSON.parse(json.resource.terraform_data['warehouse-prod_principals'].for_each['user/immuta_system'].apply_request);
-    expect(req).toEqual({
-      ClusterIdentifier: 'warehouse-prod', Database: 'warehouse',
-      SecretArn: 'arn:aws:secretsmanager:eu-west-1:999988887777:secret:redshift/warehouse-prod/admin-AbCdEf',
-      Sqls: ['CREATE USER "immuta_system" PASSWORD DISABLE CREATEDB'], StatementName: 'terraform:user/immuta_system',
+    expect(blocksOf(json)['warehouse-prod_principals_immuta'].for_each['user/immuta_system'].input.connection).toEqual({
+      clusterId: 'warehouse-prod', adminDatabase: 'warehouse', secretArn: 'arn:aws:secretsmanager:eu-west-1:999988887777:secret:redshift/warehouse-prod/admin-AbCdEf',
     });
+  });
+
+  test('the runner: Node.js 20, the deterministic archive, 15 minutes, its own log group', () => {
+    const { json } = synth('dev', estate().environments.dev);
+    const [fn] = Object.values(json.resource.aws_lambda_function);
+    expect(fn).toMatchObject({
+      function_name: 'dev-redshift-runner-us-east-1', runtime: 'nodejs20.x', handler: 'functions/redshift-runner/handler.handler',
+      timeout: 900, source_code_hash: runnerArchive().sha256, filename: expect.stringMatching(/^assets\/.+\/redshift-runner\.zip$/),
+    });
+    expect(Object.values(json.resource.aws_cloudwatch_log_group).map((g) => g.name)).toEqual(['/aws/lambda/dev-redshift-runner-us-east-1']);
+  });
+
+  test('least privilege: Data API on the cluster only, own statements only, credentials for the admin user and its databases, the password secrets', () => {
+    const dev = policies(synth('dev', estate().environments.dev).json);
+    expect(dev).toContainEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '${aws_cloudwatch_log_group.runner-us-east-1_log-group_7691085A.arn}:*' }] });
+    const cluster = dev.find((p) => p.Statement.some((s: { Sid?: string }) => s.Sid === 'SubmitToCluster'));
+    expect(cluster.Statement).toEqual([
+      { Sid: 'SubmitToCluster', Effect: 'Allow', Action: ['redshift-data:BatchExecuteStatement', 'redshift-data:ExecuteStatement'], Resource: 'arn:aws:redshift:us-east-1:111122223333:cluster:analytics-dev' },
+      {
+        Sid: 'OwnStatements', Effect: 'Allow', Action: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult'], Resource: '*',
+        Condition: { StringLike: { 'redshift-data:statement-owner-iam-userid': '${aws_iam_role.runner-us-east-1_role_4BAAC61C.unique_id}:*' } },
+      },
+      {
+        Sid: 'AdminCredentials', Effect: 'Allow', Action: 'redshift:GetClusterCredentials',
+        Resource: ['arn:aws:redshift:us-east-1:111122223333:dbuser:analytics-dev/awsuser', ...['dev', 'marketing', 'sales'].map((d) => `arn:aws:redshift:us-east-1:111122223333:dbname:analytics-dev/${d}`)],
+      },
+      { Sid: 'Secrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [expect.stringMatching(/immuta_system-password_secret_.*\.arn\}$/), expect.stringMatching(/informatica_loader-password_secret_.*\.arn\}$/)] },
+    ]);
+    const prod = policies(synth('prod', estate().environments.prod).json).find((p) => p.Statement.some((s: { Sid?: string }) => s.Sid === 'Secrets'));
+    expect(prod.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['SubmitToCluster', 'OwnStatements', 'Secrets']);
+    expect(prod.Statement[2].Resource).toEqual(['arn:aws:secretsmanager:eu-west-1:999988887777:secret:redshift/warehouse-prod/admin-AbCdEf']);
+  });
+
+  test('one drift check per cluster: an audit invocation after the units, warning with the report', () => {
+    const { json } = synth('dev', estate().environments.dev);
+    expect(Object.keys(json.check!)).toEqual(['analytics-dev_drift']);
+    const data = json.data!.aws_lambda_invocation['analytics-dev_audit'];
+    expect(JSON.parse(data.input)).toMatchObject({ mode: 'audit', connection: { clusterId: 'analytics-dev' }, expected: { target: 'dev/analytics-dev', users: ['immuta_system', 'informatica_loader'] } });
+    expect([...data.depends_on].sort()).toEqual(Object.keys(blocksOf(json)).map((b) => `aws_lambda_invocation.${b}`).sort());
+    expect(json.check!['analytics-dev_drift'].assert).toEqual([{
+      condition: '${(length(jsondecode(data.aws_lambda_invocation.analytics-dev_audit.result).report) < 1)}',
+      error_message: 'Redshift cluster analytics-dev differs from the estate (audit/redshift.ts):\n${jsondecode(data.aws_lambda_invocation.analytics-dev_audit.result).report}',
+    }]);
   });
 
   test('outputs for the Immuta connection form and the user mapping', () => {
@@ -112,84 +216,78 @@ describe('RedshiftStack', () => {
     expect(outputs.redshift_analytics_dev_immuta_user_mapping.value).toEqual({ 'alice@example.com': 'alice', 'bob@example.com': 'bob_analyst' });
   });
 
-  test('removing a table from the estate changes the unit content, which triggers replacement', () => {
-    const before = synth('dev', estate().environments.dev).json.resource.terraform_data['analytics-dev_grants'].for_each;
-    const env = estate().environments.dev;
-    env.redshift[0].immuta!.protect[0].schemas[1].tables = ['invoices'];
-    const after = synth('dev', env).json.resource.terraform_data['analytics-dev_grants'].for_each;
-    const changed = Object.keys(before).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
-    expect(changed).toEqual(['immuta/sales/finance']);
-    expect(before['immuta/sales/finance'].revoke_request).toContain('payments');
+  test('every environment gets its Redshift stack, empty of units when it declares no cluster for the plane', () => {
+    const e = estate();
+    e.environments.dev.redshift = [];
+    const outdir = tempDir('redshift-app');
+    const app = new App({ outdir });
+    buildApp(app, e);
+    app.synth();
+    const json = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'dev-redshift', 'cdk.tf.json'), 'utf8')) as Synthesized;
+    expect(json.resource).toBeUndefined();
+    expect(json.check).toBeUndefined();
+    fs.rmSync(outdir, { recursive: true, force: true });
   });
-
-  /** Per block, per unit key: what triggers_replace (${each.value.unit}) evaluates to. */
-  const triggers = (json: Synthesized) => Object.fromEntries(Object.entries(json.resource.terraform_data)
-    .map(([block, b]) => [block, Object.fromEntries(Object.entries(b.for_each).map(([k, v]) => [k, v.unit]))]));
-
-  test.each([
-    ['admin dbUser -> secretArn', (e: Environment) => { e.redshift[0].admin = { secretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:redshift/admin-XyZ123' }; }],
-    ['the cluster\'s connect database', (e: Environment) => { e.redshift[0].database = 'analytics'; }],
-  ])('changing %s leaves every triggers_replace unchanged and changes only input and requests', (_, edit) => {
-    const before = synth('dev', estate().environments.dev).json;
-    const env = estate().environments.dev;
-    edit(env);
-    const after = synth('dev', env).json;
-    expect(triggers(after)).toEqual(triggers(before));
-    expect(Object.values(triggers(after)).reduce((n, t) => n + Object.keys(t).length, 0)).toBe(19);
-    // The connection did change: it lives in the requests, which reach state only through input.
-    const req = (j: Synthesized) => JSON.parse(j.resource.terraform_data['analytics-dev_principals'].for_each['user/immuta_system'].revoke_request);
-    expect(req(after)).not.toEqual(req(before));
-    expect(req(after).Sqls).toEqual(['DROP USER IF EXISTS "immuta_system"']);
-    for (const block of Object.values(after.resource.terraform_data)) {
-      expect(block.triggers_replace).toBe('${each.value.unit}');
-      expect(block.input.revoke_request).toBe('${each.value.revoke_request}');
-    }
-    // No connection setting in any unit's triggers.
-    expect(JSON.stringify(triggers(after))).not.toMatch(/ClusterIdentifier|DbUser|SecretArn|awsuser|secretsmanager|"database":"(dev|analytics)"/);
-  });
-
-  test('triggers name the database only for units that run in a protected database', () => {
-    const t = triggers(synth('dev', estate().environments.dev).json);
-    expect(t['analytics-dev_grants']['immuta/sales/public']).toMatchObject({ operation: 'batch-execute-statement', database: 'sales' });
-    expect(t['analytics-dev_masking']['masking/marketing/campaigns']).toMatchObject({ database: 'marketing' });
-    expect(t['analytics-dev_principals']['user/immuta_system']).toEqual({
-      operation: 'batch-execute-statement', apply: ['CREATE USER "immuta_system" PASSWORD DISABLE CREATEDB'], revoke: ['DROP USER IF EXISTS "immuta_system"'],
-    });
-    expect(t['analytics-dev_databases']['database/immuta']).toEqual({ operation: 'execute-statement', apply: ['CREATE DATABASE "immuta"'], revoke: ['DROP DATABASE "immuta" FORCE'] });
-  });
-
-  test('switching immuta.authentication password -> iam removes only the password unit and its variable', () => {
-    const before = synth('dev', estate().environments.dev).json;
-    const env = estate().environments.dev;
-    env.redshift[0].immuta!.authentication = 'iam';
-    const after = synth('dev', env).json;
-    const tb = triggers(before);
-    const ta = triggers(after);
-    expect(tb['analytics-dev_grants']['password/immuta_system']).toEqual({
-      operation: 'batch-execute-statement',
-      apply: [`ALTER USER "immuta_system" PASSWORD 'md5@@PASSWORD_MD5@@'`],
-      revoke: ['ALTER USER "immuta_system" PASSWORD DISABLE'],
-    });
-    const { ['password/immuta_system']: removed, ...restGrants } = tb['analytics-dev_grants'];
-    expect(removed).toBeDefined();
-    expect(ta).toEqual({ ...tb, 'analytics-dev_grants': restGrants });
-    expect(Object.keys(after.variable!)).toEqual(['redshift_analytics_dev_informatica_loader_password']);
-    // The connector user keeps its password unit and the md5 substitution.
-    expect(after.resource.terraform_data['analytics-dev_grants'].provisioner[0]['local-exec'].environment.RS_REQUEST)
-      .toContain('var.redshift_analytics_dev_informatica_loader_password');
-  });
-
 
   test('constructor validation names the prop and the rule', () => {
     const [plan] = redshiftPlans(estate().environments.dev);
     const stack = () => new TerraformStack(Testing.app(), 's');
-    const base = { clusterId: 'analytics-dev', region: 'us-east-1', auth: { dbUser: 'awsuser' }, adminDatabase: 'dev', units: [] };
-    expect(() => new RedshiftStatementUnits(stack(), 'u', { ...base, clusterId: 'Bad_Id' })).toThrow(/RedshiftStatementUnits\.clusterId .* cluster identifier/);
-    expect(() => new RedshiftStatementUnits(stack(), 'u', { ...base, region: 'mars' })).toThrow(/RedshiftStatementUnits\.region .* region code/);
-    expect(() => new RedshiftStatementUnits(stack(), 'u', { ...base, units: [{ ...plan.units[0], key: 'a b' }] })).toThrow(/RedshiftStatementUnits\.units: key "a b"/);
-    expect(() => new RedshiftStatementUnits(stack(), 'u', { ...base, units: [plan.units[0], plan.units[0]] })).toThrow(/appears twice/);
+    const base = { functionName: 'f', connection: { clusterId: 'analytics-dev', adminDatabase: 'dev', dbUser: 'awsuser' } };
+    expect(() => new RedshiftUnitInvocations(stack(), 'u', { ...base, units: [] })).toThrow(/RedshiftUnitInvocations\.units must not be empty/);
+    expect(() => new RedshiftUnitInvocations(stack(), 'u', { ...base, units: [{ ...plan.units[0], key: 'a b' }] })).toThrow(/RedshiftUnitInvocations\.units: key "a b"/);
+    expect(() => new RedshiftUnitInvocations(stack(), 'u', { ...base, units: [plan.units[0], plan.units[0]] })).toThrow(/appears twice/);
     const pwUnit = plan.units.find((u) => u.passwordUser)!;
-    expect(() => new RedshiftStatementUnits(stack(), 'u', { ...base, units: [pwUnit] })).toThrow(/RedshiftStatementUnits\.passwordMd5 has no entry for unit password\/immuta_system/);
-    expect(() => new RedshiftClusterGrants(stack(), 'g', { plan: { ...plan, units: [] } })).toThrow(/RedshiftClusterGrants\.plan .* no units/);
+    expect(() => new RedshiftUnitInvocations(stack(), 'u', { ...base, units: [pwUnit] })).toThrow(/RedshiftUnitInvocations\.passwords has no secret for user immuta_system/);
+  });
+});
+
+describe('the runner archive', () => {
+  const python = (script: string, ...args: string[]) => {
+    const res = spawnSync('python3', ['-c', script, ...args], { encoding: 'utf8', timeout: 30000 });
+    if (res.status !== 0) throw new Error(`python3 (needed to read the zip independently) failed: ${res.error?.message ?? res.stderr}`);
+    return res.stdout;
+  };
+
+  test('is byte-identical from one synth to the next', () => {
+    const read = () => {
+      const outdir = tempDir('redshift-archive');
+      const app = new App({ outdir });
+      new RedshiftStack(app, 'dev-redshift', { envName: 'dev', environment: estate().environments.dev });
+      app.synth();
+      const dir = path.join(outdir, 'stacks', 'dev-redshift');
+      const fn = Object.values(JSON.parse(fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')).resource.aws_lambda_function)[0] as { filename: string };
+      const bytes = fs.readFileSync(path.join(dir, fn.filename));
+      fs.rmSync(outdir, { recursive: true, force: true });
+      return { filename: fn.filename, bytes };
+    };
+    const a = read();
+    const b = read();
+    expect(b.filename).toBe(a.filename);
+    expect(b.bytes.equals(a.bytes)).toBe(true);
+    expect(deterministicZip([{ name: 'a.js', data: Buffer.from('x') }]).equals(deterministicZip([{ name: 'a.js', data: Buffer.from('x') }]))).toBe(true);
+  });
+
+  test('holds the handler and only the repository modules it needs, with fixed timestamps, and loads without anything but the runtime SDK', () => {
+    const dir = tempDir('redshift-archive-unzip');
+    const zipFile = path.join(dir, 'runner.zip');
+    fs.writeFileSync(zipFile, runnerArchive().zip);
+    const listing = JSON.parse(python(
+      'import json,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nz.extractall(sys.argv[2])\nprint(json.dumps([[i.filename,list(i.date_time),oct(i.external_attr>>16)] for i in z.infolist()]))',
+      zipFile, path.join(dir, 'x'),
+    )) as [string, number[], string][];
+    expect(listing.map(([name]) => name)).toEqual([
+      'audit/redshift.js', 'functions/redshift-runner/contract.js', 'functions/redshift-runner/data-api.js',
+      'functions/redshift-runner/handler.js', 'functions/redshift-runner/unit-lifecycle.js',
+    ]);
+    for (const [, date, mode] of listing) {
+      expect(date).toEqual([1980, 1, 1, 0, 0, 0]);
+      expect(mode).toBe('0o100644');
+    }
+    // NODE_PATH stands in for the Lambda runtime's bundled AWS SDK v3; nothing else is reachable.
+    const res = spawnSync(process.execPath, ['-e', `const h = require(${JSON.stringify(path.join(dir, 'x', 'functions/redshift-runner/handler.js'))}); process.stdout.write(typeof h.handler)`], {
+      cwd: dir, encoding: 'utf8', timeout: 30000, env: { PATH: process.env.PATH, NODE_PATH: path.resolve(__dirname, '../../node_modules') },
+    });
+    expect({ status: res.status, stdout: res.stdout, stderr: res.stderr }).toEqual({ status: 0, stdout: 'function', stderr: '' });
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

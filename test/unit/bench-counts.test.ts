@@ -31,10 +31,12 @@ describe('benchmark estates: resource counts', () => {
   test('2 databases: exact blocks and instances per stack', () => {
     // Per database: PostgreSQL 1 database grant + 5 schema grants + 5 table grants + 2 default
     // privileges (the 2 whole schemas) = 13; Redshift 2 immuta grants + 2 masking units = 4.
+    // Redshift also has 5 unit blocks (tier and consent) and 9 single resources: the runner
+    // function, its role, log group and 2 inline policies, and 2 password secrets with a version each.
     expect(two).toEqual({
       'bench-aws-access': { blocks: 22, instances: 23, opaque: 0 },
       'bench-postgres': { blocks: 6, instances: 2 + 1 + 13 * 2, opaque: 0 },
-      'bench-redshift': { blocks: 4, instances: 12 + 4 * 2, opaque: 0 },
+      'bench-redshift': { blocks: 5 + 9, instances: 12 + 4 * 2 + 9, opaque: 0 },
     });
   });
 

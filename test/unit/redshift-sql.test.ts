@@ -115,7 +115,7 @@ describe('Redshift SQL rendering', () => {
 
   test('a whole-schema masking unit says in its apply header that it covers existing tables only, with the re-run command', () => {
     const [apply, revoke] = redshiftSqlFiles('dev', estate.environments.dev).map((f) => f.content);
-    const note = (key: string) => `-- Masks only the tables that exist when it runs; after adding tables run again: terraform apply -replace='terraform_data.analytics-dev_masking["${key}"]'`;
+    const note = (key: string) => `-- Masks only the tables that exist when it runs; after adding tables run again: terraform apply -replace='aws_lambda_invocation.analytics-dev_masking["${key}"]'`;
     expect(apply).toContain(`-- masking/sales/public (masking) -- runs in database sales\n${note('masking/sales/public')}\n\\connect "sales"\nBEGIN;`);
     expect(apply).toContain(note('masking/marketing/campaigns'));
     // Listed tables are named, so they need no note; the revoke switches off what the apply recorded.
