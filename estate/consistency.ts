@@ -1,5 +1,6 @@
 import { awsNamesOf } from '../model/aws/access-plan';
 import { partitionOf } from '../model/aws/partition';
+import { DATA_API_MAX_BATCH } from '../model/redshift/plan';
 import { redshiftPasswordVariable } from '../model/terraform-names';
 import { TERRAFORM_IDENTIFIER } from '../model/terraform-text';
 import { DBUSER_ARN_PATTERN } from './names';
@@ -81,6 +82,11 @@ function environmentRules(envName: string, env: Environment, issue: IssueFn): vo
       if (inf?.temp && im.database === inf.temp.database) issue([...iat, 'database'], `must not be the Informatica TEMP database ${inf.temp.database}`);
       protectedRules(im.protect, [...iat, 'protect'], im.database, issue);
       im.protect.forEach((db, j) => {
+        db.schemas.forEach((schema, k) => {
+          if ((schema.tables?.length ?? 0) > DATA_API_MAX_BATCH) {
+            issue([...iat, 'protect', j, 'schemas', k, 'tables'], `lists ${schema.tables!.length} tables, at most ${DATA_API_MAX_BATCH}: masking switches each listed table on in one Redshift Data API batch of at most ${DATA_API_MAX_BATCH} statements; omit tables to protect the whole schema`);
+          }
+        });
         if (db.tableOwners) issue([...iat, 'protect', j, 'tableOwners'], 'is PostgreSQL only: on Redshift, scoped permissions (GRANT ... FOR TABLES IN SCHEMA) cover the tables every owner creates; remove the field');
       });
       uniqueMappings(im.userMappings.map((m) => m.immutaUser), [...iat, 'userMappings'], issue);

@@ -96,6 +96,8 @@ const cases: Case[] = [
   ['Hosted Agent with IAM authentication', (d) => { rs(d).informatica.agent = 'hosted-agent'; },
     /redshift\[0\]\.informatica\.authentication: must be access-key with agent hosted-agent: the Hosted Agent does not support IAM authentication/],
   // Limits stated in the message.
+  ['41 listed tables in one Redshift schema', (d) => { rs(d).immuta.protect[0].schemas[1].tables = Array.from({ length: 41 }, (_, i) => `t${i}`); },
+    /environments\.dev\.redshift\[0\]\.immuta\.protect\[0\]\.schemas\[1\]\.tables: lists 41 tables, at most 40: masking switches each listed table on in one Redshift Data API batch/],
   ['a 42-character PostgreSQL id', (d) => { pg(d).id = `a${'b'.repeat(41)}`; }, /postgres\[0\]\.id: must be 1-41 lower-case letters/],
   ['a bad DynamoDB table name', (d) => { prod(d).backend.dynamodbTable = 'x'; }, /environments\.prod\.backend\.dynamodbTable: must be a DynamoDB table name: 3-255 letters/],
 ];
