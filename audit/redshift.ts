@@ -6,7 +6,8 @@
  * this file is bundled into the runner function.
  */
 import type { Finding } from './findings';
-import type { RedshiftUnit } from '../model/redshift/plan';
+import type { RedshiftClusterPlan, RedshiftUnit } from '../model/redshift/plan';
+import type { AuditInput, ClusterConnection } from '../functions/redshift-runner/contract';
 import type { Grantee, RedshiftStatement } from '../model/redshift/statements';
 
 export interface GranteeRef {
@@ -88,6 +89,20 @@ export function redshiftExpectation(target: string, adminDatabase: string, units
     }
   }
   return e;
+}
+
+/** How the Data API reaches a cluster: the units', the drift check's and `npm run audit`'s connection. */
+export function clusterConnection(plan: RedshiftClusterPlan): ClusterConnection {
+  return {
+    clusterId: plan.clusterId,
+    adminDatabase: plan.adminDatabase,
+    ...('dbUser' in plan.auth ? { dbUser: plan.auth.dbUser } : { secretArn: plan.auth.secretArn }),
+  };
+}
+
+/** The drift audit of one cluster, as the check block invokes it and `npm run audit` runs it. */
+export function redshiftAuditInput(envName: string, plan: RedshiftClusterPlan): AuditInput {
+  return { mode: 'audit', connection: clusterConnection(plan), expected: redshiftExpectation(`${envName}/${plan.clusterId}`, plan.adminDatabase, plan.units) };
 }
 
 function granteeRef(g: Grantee): GranteeRef {

@@ -1,9 +1,12 @@
 import { Environment, Estate } from '../estate/schema';
+import { auditThroughDataApi, sdkDeps } from '../functions/redshift-runner/handler';
 import { postgresPrivilegePlan } from '../model/postgres/privileges';
+import { redshiftPlans } from '../model/redshift/plan';
 import { Finding } from './findings';
 import { auditPostgresServer } from './postgres';
 import { readPostgresCatalog } from './postgres-catalog';
 import { openPostgresAuditSession } from './postgres-connection';
+import { redshiftAuditInput } from './redshift';
 
 /**
  * What `npm run audit` checks, as a list of targets (a PostgreSQL server, a Redshift
@@ -42,8 +45,33 @@ export const postgresLeg: AuditLeg = (envName, environment, env) => environment.
     };
   });
 
-/** The legs `npm run audit` runs, in this order. The Redshift leg (audit/redshift.ts) plugs in here. */
-export const AUDIT_LEGS: readonly AuditLeg[] = [postgresLeg];
+/**
+ * Every Redshift cluster with units, in id order, read through the Redshift Data API with the
+ * runner function's own code (the same queries and comparison as each plan's drift check).
+ * Credentials and endpoints come from the usual AWS chain in `env`; the caller needs what the
+ * function's role has (docs/redshift-mechanism.md): Data API calls, and GetClusterCredentials
+ * or the admin secret.
+ */
+export const redshiftLeg: AuditLeg = (envName, environment, env) => redshiftPlans(environment).map((plan) => ({
+  target: `${envName}/${plan.clusterId}`,
+  engine: 'redshift' as const,
+  run: () => withEnvironment(env, () => auditThroughDataApi(redshiftAuditInput(envName, plan), sdkDeps(plan.region).dataApi, 'npm-run-audit')),
+}));
+
+/** The legs `npm run audit` runs, in this order. */
+export const AUDIT_LEGS: readonly AuditLeg[] = [postgresLeg, redshiftLeg];
+
+/** The AWS SDK reads credentials and endpoints from process.env: run `fn` with the audit's environment there. */
+async function withEnvironment<T>(env: NodeJS.ProcessEnv, fn: () => Promise<T>): Promise<T> {
+  if (env === process.env) return fn();
+  const saved = process.env;
+  process.env = { ...env };
+  try {
+    return await fn();
+  } finally {
+    process.env = saved;
+  }
+}
 
 /** One target's outcome: its findings, or the error that kept it from being read. */
 export interface TargetResult {

@@ -1,7 +1,7 @@
 /**
  * `npm run audit`: what the databases really hold, compared with what the estate's model
- * expects, per PostgreSQL server (and Redshift cluster, once its leg is added to
- * audit/targets.ts). Reads only: SELECTs on read-only connections.
+ * expects, per PostgreSQL server and Redshift cluster (audit/targets.ts). Reads only: SELECTs,
+ * on read-only connections for PostgreSQL and through the Redshift Data API for Redshift.
  *
  *   npm run audit                       every environment of ESTATE_FILE (else the example)
  *   npm run audit -- --env prod         one environment
@@ -9,7 +9,8 @@
  *   npm run audit -- --output FILE      write the report there (npm's banner stays on stdout)
  *
  * Credentials: the variables the stacks read (TF_VAR_<server>_admin_password; RDS IAM
- * login through the AWS CLI). Exit code: 0 match, 2 drift, 1 error.
+ * login through the AWS CLI); AWS credentials from the usual chain for Redshift.
+ * Exit code: 0 match, 2 drift, 1 error.
  */
 import * as fs from 'fs';
 import { EstateError, estateFileFromEnv, loadEstateFile } from '../estate/load';
@@ -17,7 +18,7 @@ import { formatAuditJson, formatAuditMarkdown, formatAuditText } from '../audit/
 import { AuditUsageError, auditExitCode, auditTargets, runAuditTargets } from '../audit/targets';
 
 const USAGE = `usage: audit [--env <name>] [--json | --markdown] [--output <file>]
-Compares the live PostgreSQL catalogs with the estate (ESTATE_FILE, else the example).
+Compares the live PostgreSQL and Redshift catalogs with the estate (ESTATE_FILE, else the example).
 Exit code: 0 match, 2 drift, 1 error.`;
 
 interface Options {

@@ -1,7 +1,7 @@
 import { ITerraformDependable, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { redshiftExpectation } from '../../audit/redshift';
-import { ClusterConnection, DestroyConsent, PasswordSource } from '../../functions/redshift-runner/contract';
+import { redshiftAuditInput } from '../../audit/redshift';
+import { DestroyConsent, PasswordSource } from '../../functions/redshift-runner/contract';
 import { REDSHIFT_TIERS, RedshiftClusterPlan, RedshiftUnit, tierResourceName } from '../../model/redshift/plan';
 import { RedshiftDriftCheck } from './redshift-drift-check';
 import { RedshiftPasswordSecret } from './redshift-password-secret';
@@ -61,11 +61,8 @@ export class RedshiftClusterGrants extends Construct {
       databases: [plan.adminDatabase, ...plan.units.flatMap((u) => (u.database ? [u.database] : []))],
       passwordSecretArns: Object.values(passwords).map((p) => p.secretArn),
     });
-    const connection: ClusterConnection = {
-      clusterId: plan.clusterId,
-      adminDatabase: plan.adminDatabase,
-      ...('dbUser' in plan.auth ? { dbUser: plan.auth.dbUser } : { secretArn: plan.auth.secretArn }),
-    };
+    const audit = redshiftAuditInput(props.envName, plan);
+    const { connection } = audit;
 
     const blocks: Record<string, RedshiftUnitInvocations> = {};
     let previous: ITerraformDependable[] = [];
@@ -96,7 +93,7 @@ export class RedshiftClusterGrants extends Construct {
     this.driftCheck = new RedshiftDriftCheck(this, 'drift', {
       functionName: props.runner.function.functionName,
       connection,
-      expected: redshiftExpectation(`${props.envName}/${plan.clusterId}`, plan.adminDatabase, plan.units),
+      expected: audit.expected,
       dependsOn: Object.values(blocks).map((b) => b.resource),
       provider,
     });

@@ -21,12 +21,8 @@ export interface AuditResult {
 
 export async function handle(event: UnitEvent | AuditInput, deps: UnitDeps): Promise<UnitResult | AuditResult> {
   if (event.mode === 'audit') {
-    const c = event.connection;
     try {
-      const findings = await auditRedshiftCluster(
-        (sql, database) => deps.dataApi.query({ connection: c, database: database ?? c.adminDatabase, statementName: 'terraform:audit', label: `drift check of cluster ${c.clusterId}` }, sql),
-        event.expected,
-      );
+      const findings = await auditThroughDataApi(event, deps.dataApi, 'terraform:audit');
       return { findings, report: findingLines(findings).join('\n') };
     } catch (e) {
       // A plan must still succeed (and warn) when the catalog cannot be read.
@@ -37,10 +33,23 @@ export async function handle(event: UnitEvent | AuditInput, deps: UnitDeps): Pro
   throw new Error(`unexpected input: mode must be "unit" or "audit", got ${JSON.stringify((event as { mode?: unknown }).mode)}`);
 }
 
-/** The SDK clients, made once per container. */
-function sdkDeps(): UnitDeps {
-  const data = new RedshiftDataClient({});
-  const secrets = new SecretsManagerClient({});
+/** The drift audit of one cluster through the Data API: the check block's and `npm run audit`'s one code path. */
+export function auditThroughDataApi(input: AuditInput, dataApi: DataApi, statementName: string): Promise<Finding[]> {
+  const c = input.connection;
+  return auditRedshiftCluster(
+    (sql, database) => dataApi.query({ connection: c, database: database ?? c.adminDatabase, statementName, label: `drift check of cluster ${c.clusterId}` }, sql),
+    input.expected,
+  );
+}
+
+/**
+ * The SDK clients: made once per container in the function (its own region), and by
+ * `npm run audit` for a cluster's region. Endpoints follow the SDK's usual settings
+ * (AWS_ENDPOINT_URL_REDSHIFT_DATA and the like).
+ */
+export function sdkDeps(region?: string): UnitDeps {
+  const data = new RedshiftDataClient(region ? { region } : {});
+  const secrets = new SecretsManagerClient(region ? { region } : {});
   const calls: DataApiCalls = {
     executeStatement: (req) => data.send(new ExecuteStatementCommand({ ...req, Sql: req.Sql! })),
     batchExecuteStatement: (req) => data.send(new BatchExecuteStatementCommand({ ...req, Sqls: req.Sqls! })),

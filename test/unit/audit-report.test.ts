@@ -74,12 +74,13 @@ describe('arguments', () => {
 describe('targets', () => {
   const estate = exampleEstate();
 
-  test('the PostgreSQL leg: one target per server with an immuta section, per environment, sorted', () => {
+  test('the legs: each PostgreSQL server with an immuta section, then each Redshift cluster with units, per environment, sorted', () => {
     expect(auditTargets(estate, {}).map((t) => [t.target, t.engine])).toEqual([
-      ['dev/customers-rds', 'postgresql'], ['dev/orders-pg', 'postgresql'],
+      ['dev/customers-rds', 'postgresql'], ['dev/orders-pg', 'postgresql'], ['dev/analytics-dev', 'redshift'],
       ...estate.environments.prod.postgres.filter((s) => s.immuta).map((s) => [`prod/${s.id}`, 'postgresql']).sort(),
+      ['prod/warehouse-prod', 'redshift'],
     ]);
-    expect(auditTargets(estate, {}, 'dev').map((t) => t.target)).toEqual(['dev/customers-rds', 'dev/orders-pg']);
+    expect(auditTargets(estate, {}, 'dev').map((t) => t.target)).toEqual(['dev/customers-rds', 'dev/orders-pg', 'dev/analytics-dev']);
     expect(() => auditTargets(estate, {}, 'staging')).toThrow(/--env staging: the estate has no such environment \(it has dev, prod\)/);
   });
 
