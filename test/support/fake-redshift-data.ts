@@ -34,6 +34,11 @@ export interface FakeRedshiftData {
   readonly databases: Set<string>;
   /** The audit's views. */
   fixture: CatalogFixture;
+  /**
+   * Rows a unit's preflight check finds (owned objects, onward grants, role holders): what
+   * blocks a revoke. Default: nothing blocks.
+   */
+  blockers: (sql: string, database: string) => CatalogRow[];
   /** Makes a statement FAILED (the whole batch rolls back) when it returns an error text. */
   failWhen: (sql: string) => string | undefined;
   stop(): Promise<void>;
@@ -45,6 +50,8 @@ interface Statement {
   rows?: CatalogRow[];
 }
 
+/** The catalog reads of sql/redshift.ts's preflight checks (renderPreflight). */
+const PREFLIGHT = /relacl|nspowner|granted_role_name/;
 const CREATE_DROP = /^(CREATE|DROP) (USER|ROLE|DATABASE) "([a-z0-9_$]+)"/;
 
 export async function startFakeRedshiftData(seed: { databases: string[]; users?: string[] }): Promise<FakeRedshiftData> {
@@ -55,6 +62,7 @@ export async function startFakeRedshiftData(seed: { databases: string[]; users?:
     roles: new Set(),
     databases: new Set(seed.databases),
     fixture: () => undefined,
+    blockers: () => [],
     failWhen: () => undefined,
   };
   const sets = { USER: fake.users, ROLE: fake.roles, DATABASE: fake.databases };
@@ -63,6 +71,7 @@ export async function startFakeRedshiftData(seed: { databases: string[]; users?:
     if (sql === EXISTS_SQL.user) return fake.users.has(params.name) ? [{ usename: params.name }] : [];
     if (sql === EXISTS_SQL.role) return fake.roles.has(params.name) ? [{ role_name: params.name }] : [];
     if (sql === EXISTS_SQL.database) return fake.databases.has(params.name) ? [{ datname: params.name }] : [];
+    if (PREFLIGHT.test(sql)) return fake.blockers(sql, database);
     const rows = fake.fixture(sql, database);
     if (!rows) throw new Error(`fake Data API: no answer for query ${JSON.stringify(sql)} in ${database}`);
     return rows;
