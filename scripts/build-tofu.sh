@@ -29,12 +29,10 @@ mkdir -p "$cache" "$bin_dir"
 exec 9>"$cache/.lock"
 flock 9
 
-# `tofu version` names the release it was built as.
+# `tofu version` names the release it was built as (after any warning about the CLI config).
 runs() {
   [[ -x "$1" ]] || return 1
-  local out
-  out=$(timeout 20 "$1" version 2>/dev/null || true)
-  [[ $out == "OpenTofu v$version"* ]]
+  timeout 20 "$1" version 2>/dev/null | grep -x "OpenTofu v$version" >/dev/null
 }
 
 bin="$cache/tofu"
