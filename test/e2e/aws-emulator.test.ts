@@ -161,26 +161,26 @@ describe(`the AWS stacks on the emulator, on ${ENGINES.map(engineTitle).join(' a
       expectSuccess(await run(engine, dir, env, ['plan', '-detailed-exitcode', ...targetArgs]));
     }), 6 * MINUTES);
 
-  test('roles carry the synthesized trust policies and attachments', () =>
+  test('roles and users carry the synthesized trust policies and attachments, and are all the emulator holds', () =>
     onEachRun(async ({ json, cli }) => {
+      // One call for every role and user: each AWS CLI start costs about a second.
+      const details = (await cli('iam', 'get-account-authorization-details', '--filter', 'Role', 'User')) as {
+        RoleDetailList: Array<{ RoleName: string; AssumeRolePolicyDocument: unknown; AttachedManagedPolicies: unknown[] }>;
+        UserDetailList: Array<{ UserName: string; AttachedManagedPolicies: unknown[] }>;
+      };
       const roles = Object.entries(json.resource?.aws_iam_role ?? {});
       expect(roles.length).toBeGreaterThan(0);
+      expect(details.RoleDetailList.map((r) => r.RoleName).sort()).toEqual(namesOf(json, 'aws_iam_role'));
       for (const [id, role] of roles) {
-        const got = (await cli('iam', 'get-role', '--role-name', role.name as string)) as { Role: { AssumeRolePolicyDocument: unknown } };
-        expect([role.name, got.Role.AssumeRolePolicyDocument]).toEqual([role.name, JSON.parse(role.assume_role_policy as string)]);
-        const attached = (await cli('iam', 'list-attached-role-policies', '--role-name', role.name as string)) as { AttachedPolicies: unknown[] };
+        const got = details.RoleDetailList.find((r) => r.RoleName === role.name)!;
+        expect([role.name, got.AssumeRolePolicyDocument]).toEqual([role.name, JSON.parse(role.assume_role_policy as string)]);
         const declared = resourcesOf(json, 'aws_iam_role_policy_attachment')
           .filter((a) => a.role === `\${aws_iam_role.${id}.name}`)
           .reduce((n, a) => n + (a.for_each ? Object.keys(a.for_each as object).length : 1), 0);
-        expect([role.name, attached.AttachedPolicies.length]).toEqual([role.name, declared]);
+        expect([role.name, got.AttachedManagedPolicies.length]).toEqual([role.name, declared]);
       }
-      const users = namesOf(json, 'aws_iam_user');
-      const listed = ((await cli('iam', 'list-users')) as { Users: Array<{ UserName: string }> }).Users.map((u) => u.UserName).sort();
-      expect(listed).toEqual(users);
-      for (const user of users) {
-        const attached = (await cli('iam', 'list-attached-user-policies', '--user-name', user)) as { AttachedPolicies: unknown[] };
-        expect([user, attached.AttachedPolicies.length]).toEqual([user, 1]);
-      }
+      expect(details.UserDetailList.map((u) => u.UserName).sort()).toEqual(namesOf(json, 'aws_iam_user'));
+      for (const user of details.UserDetailList) expect([user.UserName, user.AttachedManagedPolicies.length]).toEqual([user.UserName, 1]);
     }), 3 * MINUTES);
 
   test('staging buckets block public access, require TLS and encrypt by default', () =>
@@ -247,8 +247,10 @@ describe(`the AWS stacks on the emulator, on ${ENGINES.map(engineTitle).join(' a
     onEachRun(async ({ engine, json, dir, env, cli }) => {
       expectSuccess(await run(engine, dir, env, ['destroy', '-auto-approve'], 5 * MINUTES));
       const ours = (listed: string[], type: string) => listed.filter((n) => namesOf(json, type).includes(n));
-      const roles = ((await cli('iam', 'list-roles')) as { Roles: Array<{ RoleName: string }> }).Roles.map((r) => r.RoleName);
-      const users = ((await cli('iam', 'list-users')) as { Users: Array<{ UserName: string }> }).Users.map((u) => u.UserName);
+      const iam = (await cli('iam', 'get-account-authorization-details', '--filter', 'Role', 'User')) as { RoleDetailList: Array<{ RoleName: string }>; UserDetailList: Array<{ UserName: string }> };
+      const roles = iam.RoleDetailList.map((r) => r.RoleName);
+      const users = iam.UserDetailList.map((u) => u.UserName);
+      // Not the LocalManagedPolicy filter of the call above: moto answers it with an empty list.
       const policies = ((await cli('iam', 'list-policies', '--scope', 'Local')) as { Policies: Array<{ PolicyName: string }> }).Policies.map((p) => p.PolicyName);
       const profiles = ((await cli('iam', 'list-instance-profiles')) as { InstanceProfiles: Array<{ InstanceProfileName: string }> }).InstanceProfiles.map((p) => p.InstanceProfileName);
       const buckets = (((await cli('s3api', 'list-buckets')) as { Buckets?: Array<{ Name: string }> }).Buckets ?? []).map((b) => b.Name);
