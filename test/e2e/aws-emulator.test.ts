@@ -1,14 +1,18 @@
 /**
- * The AWS stacks of the example estate, applied for real by terraform and the aws
- * provider against moto: apply, a second plan without changes, the objects as the
- * emulator's own API reports them, destroy, and nothing left behind.
+ * The AWS stacks of the example estate, applied for real by each engine (Terraform and
+ * OpenTofu) and the aws provider against moto: apply, a second plan without changes, the
+ * objects as the emulator's own API reports them, destroy, and nothing left behind.
+ *
+ * Every stack runs on every engine at once, each pair on its own moto server and folder:
+ * most of the time is the provider waiting (the S3 lifecycle configuration alone holds a
+ * create for about 55 s), so side by side the suite pays it once, not four times.
  */
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { awsCli, MotoServer, startMoto } from '../support/moto';
-import { copyStack, synthExampleEstate, tempDir, TerraformJson } from '../support/synth';
-import { runTerraform, terraformEnv, writeCliConfig } from '../support/terraform-env';
+import { awsCliAsync, MotoServer, startMoto } from '../support/moto';
+import { copyStack, synthExampleEstate, TerraformJson } from '../support/synth';
+import { Engine, ENGINES, engineEnv, engineTitle, runEngineAsync, sideBySide } from '../support/terraform-env';
 
 /**
  * Resource types moto cannot serve; they are covered by terraform validate and the
@@ -22,7 +26,6 @@ const MINUTES = 60 * 1000;
 
 const app = synthExampleEstate();
 const awsStacks = app.stacks.filter((s) => s.endsWith('-aws-access'));
-const cliConfig = writeCliConfig(tempDir('tf-cli'));
 afterAll(() => fs.rmSync(app.outdir, { recursive: true, force: true }));
 
 type Resources = NonNullable<TerraformJson['resource']>;
@@ -70,10 +73,15 @@ function requiredVariables(json: TerraformJson): Record<string, string> {
 }
 
 /** Commands that read input get -input=false: nothing may wait for a prompt. */
-function terraform(dir: string, env: NodeJS.ProcessEnv, args: string[], timeoutMs = 5 * MINUTES) {
+async function run(engine: Engine, dir: string, env: NodeJS.ProcessEnv, args: string[], timeoutMs = 5 * MINUTES) {
   const interactive = ['init', 'plan', 'apply', 'destroy'].includes(args[0]);
-  const res = runTerraform([...args, ...(interactive ? ['-input=false', '-no-color'] : [])], { cwd: dir, env, timeoutMs });
+  const res = await runEngineAsync(engine, [...args, ...(interactive ? ['-input=false', '-no-color'] : [])], { cwd: dir, env, timeoutMs });
   return { ...res, output: `${res.stdout}\n${res.stderr}` };
+}
+
+/** Succeeds, or fails showing the command's whole output. */
+function expectSuccess(res: { status: number; output: string }): void {
+  expect({ status: res.status, output: res.status === 0 ? '' : res.output }).toEqual({ status: 0, output: '' });
 }
 
 test('the example estate brings every resource type of the AWS plane to the emulator', () => {
@@ -88,163 +96,206 @@ test('the example estate brings every resource type of the AWS plane to the emul
   ]);
 });
 
-describe.each(awsStacks)('%s on the AWS emulator', (stack) => {
-  const json = app.stackJson(stack);
-  const region = regionOf(json);
-  const vars = requiredVariables(json);
-  const targetArgs = targets(json.resource ?? {}).map((t) => `-target=${t}`);
-  let moto: MotoServer;
-  let dir: string;
-  let env: NodeJS.ProcessEnv;
-  const cli = (...args: string[]) => awsCli(moto, region, args);
+/** One stack on one engine: its own emulator and working folder. */
+interface Run {
+  readonly stack: string;
+  readonly engine: Engine;
+  readonly json: TerraformJson;
+  readonly vars: Record<string, string>;
+  readonly targetArgs: string[];
+  moto?: MotoServer;
+  dir?: string;
+}
 
+const runs: Run[] = awsStacks.flatMap((stack) => {
+  const json = app.stackJson(stack);
+  const targetArgs = targets(json.resource ?? {}).map((t) => `-target=${t}`);
+  return ENGINES.map((engine) => ({ stack, engine, json, vars: requiredVariables(json), targetArgs }));
+});
+
+/** `fn` on every run side by side; a failure names the engine and the stack. */
+const onEachRun = (fn: (r: Required<Run> & { env: NodeJS.ProcessEnv; cli: (...args: string[]) => Promise<unknown> }) => Promise<void>) =>
+  sideBySide(runs, (r) => `${engineTitle(r.engine)}, ${r.stack}`, (r) => {
+    if (!r.moto || !r.dir) throw new Error('not set up: see the first failure of this file');
+    const region = regionOf(r.json);
+    const moto = r.moto;
+    return fn({ ...r, moto, dir: r.dir, env: engineEnv(r.engine, r.vars), cli: (...args) => awsCliAsync(moto, region, args) });
+  });
+
+test.each(awsStacks)('%s: only the types the emulator cannot serve are left out', (stack) => {
+  const json = app.stackJson(stack);
+  const left = Object.keys(json.resource ?? {}).filter((t) => t in EMULATOR_CANNOT_SERVE);
+  expect(left).toEqual(['aws_redshift_cluster_iam_roles']);
+  expect(targets(json.resource ?? {}).length).toBeGreaterThan(10);
+});
+
+describe(`the AWS stacks on the emulator, on ${ENGINES.map(engineTitle).join(' and ')}`, () => {
   beforeAll(async () => {
-    moto = await startMoto(accountOf(json));
-    dir = copyStack(app, stack);
-    pointAtEmulator(dir, json, moto.endpoint);
-    env = { ...terraformEnv(cliConfig), ...vars };
-    const init = terraform(dir, env, ['init']);
-    if (init.status !== 0) throw new Error(`terraform init failed:\n${init.output}`);
-  }, 2 * MINUTES);
+    await sideBySide(runs, (r) => `${engineTitle(r.engine)}, ${r.stack}`, async (r) => {
+      r.moto = await startMoto(accountOf(r.json));
+      r.dir = copyStack(app, r.stack, `${r.stack}-${r.engine}`);
+      pointAtEmulator(r.dir, r.json, r.moto.endpoint);
+      const init = await run(r.engine, r.dir, engineEnv(r.engine, r.vars), ['init']);
+      if (init.status !== 0) throw new Error(`init failed:\n${init.output}`);
+    });
+  }, 3 * MINUTES);
 
   afterAll(async () => {
-    await moto?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await Promise.all(runs.map((r) => r.moto?.stop()));
+    for (const r of runs) if (r.dir) fs.rmSync(r.dir, { recursive: true, force: true });
   }, MINUTES);
 
-  test('only the types the emulator cannot serve are left out', () => {
-    const left = Object.keys(json.resource ?? {}).filter((t) => t in EMULATOR_CANNOT_SERVE);
-    expect(left).toEqual(['aws_redshift_cluster_iam_roles']);
-    expect(targetArgs.length).toBeGreaterThan(10);
+  test('every stack runs on every engine', () => {
+    expect(runs.map((r) => `${r.stack}/${r.engine}`).sort()).toEqual(awsStacks.flatMap((s) => ENGINES.map((e) => `${s}/${e}`)).sort());
   });
 
-  test('apply creates every other resource', () => {
-    const apply = terraform(dir, env, ['apply', '-auto-approve', ...targetArgs], 6 * MINUTES);
-    expect({ status: apply.status, output: apply.status === 0 ? '' : apply.output }).toEqual({ status: 0, output: '' });
-    const state = terraform(dir, env, ['state', 'list']).stdout.trim().split('\n').map((a) => a.replace(/\[.*\]$/, ''));
-    expect([...new Set(state)].sort()).toEqual(targets(json.resource ?? {}));
-  }, 7 * MINUTES);
+  test('apply creates every other resource', () =>
+    onEachRun(async ({ engine, json, dir, env, targetArgs }) => {
+      expectSuccess(await run(engine, dir, env, ['apply', '-auto-approve', ...targetArgs], 6 * MINUTES));
+      const listed = (await run(engine, dir, env, ['state', 'list'])).stdout.trim().split('\n').map((a) => a.replace(/\[.*\]$/, ''));
+      expect([...new Set(listed)].sort()).toEqual(targets(json.resource ?? {}));
+    }), 7 * MINUTES);
 
-  test('a second plan shows no changes', () => {
-    const plan = terraform(dir, env, ['plan', '-detailed-exitcode', ...targetArgs]);
-    expect({ status: plan.status, output: plan.status === 0 ? '' : plan.output }).toEqual({ status: 0, output: '' });
-  }, 6 * MINUTES);
+  test('a second plan shows no changes', () =>
+    onEachRun(async ({ engine, dir, env, targetArgs }) => {
+      expectSuccess(await run(engine, dir, env, ['plan', '-detailed-exitcode', ...targetArgs]));
+    }), 6 * MINUTES);
 
-  test('roles carry the synthesized trust policies and attachments', () => {
-    for (const [id, role] of Object.entries(json.resource?.aws_iam_role ?? {})) {
-      const got = cli('iam', 'get-role', '--role-name', role.name as string) as { Role: { AssumeRolePolicyDocument: unknown } };
-      expect([role.name, got.Role.AssumeRolePolicyDocument]).toEqual([role.name, JSON.parse(role.assume_role_policy as string)]);
-      const attached = cli('iam', 'list-attached-role-policies', '--role-name', role.name as string) as { AttachedPolicies: unknown[] };
-      const declared = resourcesOf(json, 'aws_iam_role_policy_attachment')
-        .filter((a) => a.role === `\${aws_iam_role.${id}.name}`)
-        .reduce((n, a) => n + (a.for_each ? Object.keys(a.for_each as object).length : 1), 0);
-      expect([role.name, attached.AttachedPolicies.length]).toEqual([role.name, declared]);
-    }
-    for (const user of namesOf(json, 'aws_iam_user')) {
-      const attached = cli('iam', 'list-attached-user-policies', '--user-name', user) as { AttachedPolicies: unknown[] };
-      expect([user, attached.AttachedPolicies.length]).toEqual([user, 1]);
-    }
-  });
+  test('roles and users carry the synthesized trust policies and attachments, and are all the emulator holds', () =>
+    onEachRun(async ({ json, cli }) => {
+      // One call for every role and user: each AWS CLI start costs about a second.
+      const details = (await cli('iam', 'get-account-authorization-details', '--filter', 'Role', 'User')) as {
+        RoleDetailList: Array<{ RoleName: string; AssumeRolePolicyDocument: unknown; AttachedManagedPolicies: unknown[] }>;
+        UserDetailList: Array<{ UserName: string; AttachedManagedPolicies: unknown[] }>;
+      };
+      const roles = Object.entries(json.resource?.aws_iam_role ?? {});
+      expect(roles.length).toBeGreaterThan(0);
+      expect(details.RoleDetailList.map((r) => r.RoleName).sort()).toEqual(namesOf(json, 'aws_iam_role'));
+      for (const [id, role] of roles) {
+        const got = details.RoleDetailList.find((r) => r.RoleName === role.name)!;
+        expect([role.name, got.AssumeRolePolicyDocument]).toEqual([role.name, JSON.parse(role.assume_role_policy as string)]);
+        const declared = resourcesOf(json, 'aws_iam_role_policy_attachment')
+          .filter((a) => a.role === `\${aws_iam_role.${id}.name}`)
+          .reduce((n, a) => n + (a.for_each ? Object.keys(a.for_each as object).length : 1), 0);
+        expect([role.name, got.AttachedManagedPolicies.length]).toEqual([role.name, declared]);
+      }
+      expect(details.UserDetailList.map((u) => u.UserName).sort()).toEqual(namesOf(json, 'aws_iam_user'));
+      for (const user of details.UserDetailList) expect([user.UserName, user.AttachedManagedPolicies.length]).toEqual([user.UserName, 1]);
+    }), 3 * MINUTES);
 
-  test('staging buckets block public access, require TLS and encrypt by default', () => {
-    const buckets = namesOf(json, 'aws_s3_bucket');
-    expect(buckets.length).toBeGreaterThan(0);
-    for (const bucket of buckets) {
-      const block = cli('s3api', 'get-public-access-block', '--bucket', bucket) as { PublicAccessBlockConfiguration: Record<string, boolean> };
-      expect(block.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
-      const policy = cli('s3api', 'get-bucket-policy', '--bucket', bucket) as { Policy: string };
-      expect(JSON.parse(policy.Policy).Statement[0]).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
-      const enc = cli('s3api', 'get-bucket-encryption', '--bucket', bucket) as { ServerSideEncryptionConfiguration: { Rules: Array<{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: string } }> } };
-      const algorithm = enc.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm;
-      expect(algorithm).toBe(resourcesOf(json, 'aws_kms_key').length > 0 ? 'aws:kms' : 'AES256');
-    }
-  });
+  test('staging buckets block public access, require TLS and encrypt by default', () =>
+    onEachRun(async ({ json, cli }) => {
+      const buckets = namesOf(json, 'aws_s3_bucket');
+      expect(buckets.length).toBeGreaterThan(0);
+      for (const bucket of buckets) {
+        const block = (await cli('s3api', 'get-public-access-block', '--bucket', bucket)) as { PublicAccessBlockConfiguration: Record<string, boolean> };
+        expect(block.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+        const policy = (await cli('s3api', 'get-bucket-policy', '--bucket', bucket)) as { Policy: string };
+        expect(JSON.parse(policy.Policy).Statement[0]).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+        const enc = (await cli('s3api', 'get-bucket-encryption', '--bucket', bucket)) as { ServerSideEncryptionConfiguration: { Rules: Array<{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: string } }> } };
+        const algorithm = enc.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm;
+        expect(algorithm).toBe(resourcesOf(json, 'aws_kms_key').length > 0 ? 'aws:kms' : 'AES256');
+      }
+    }), 3 * MINUTES);
 
-  test('customer managed keys rotate', () => {
-    const keys = cli('kms', 'list-aliases') as { Aliases: Array<{ AliasName: string; TargetKeyId?: string }> };
-    for (const alias of namesOf(json, 'aws_kms_alias')) {
-      const keyId = keys.Aliases.find((a) => a.AliasName === alias)?.TargetKeyId;
-      expect([alias, typeof keyId]).toEqual([alias, 'string']);
-      expect(cli('kms', 'get-key-rotation-status', '--key-id', keyId!)).toMatchObject({ KeyRotationEnabled: true });
-    }
-  });
+  test('customer managed keys rotate, and the emulator holds exactly the declared aliases', () =>
+    onEachRun(async ({ json, cli }) => {
+      const declared = namesOf(json, 'aws_kms_alias');
+      expect(declared.length).toBe(resourcesOf(json, 'aws_kms_key').length);
+      const aliases = ((await cli('kms', 'list-aliases')) as { Aliases: Array<{ AliasName: string; TargetKeyId?: string }> }).Aliases
+        .filter((a) => !a.AliasName.startsWith('alias/aws/'));
+      // The emulator's own list, so a stack without keys checks that none were made.
+      expect(aliases.map((a) => a.AliasName).sort()).toEqual(declared);
+      for (const alias of aliases) {
+        expect([alias.AliasName, typeof alias.TargetKeyId]).toEqual([alias.AliasName, 'string']);
+        expect(await cli('kms', 'get-key-rotation-status', '--key-id', alias.TargetKeyId!)).toMatchObject({ KeyRotationEnabled: true });
+      }
+    }), 3 * MINUTES);
 
-  test('the master key reaches Secrets Manager but never the state', () => {
-    const versions = resourcesOf(json, 'aws_secretsmanager_secret_version');
-    expect(versions.length).toBe(Object.keys(vars).length);
-    const state = fs.readFileSync(path.join(dir, 'terraform.tfstate'), 'utf8');
-    for (const version of versions) {
-      const secretId = /^\$\{aws_secretsmanager_secret\.([^.]+)\.id\}$/.exec(version.secret_id as string)![1];
-      const variable = /^\$\{var\.([^}]+)\}$/.exec(version.secret_string_wo as string)![1];
-      const key = vars[`TF_VAR_${variable}`];
-      const secret = json.resource!.aws_secretsmanager_secret[secretId].name as string;
-      expect(cli('secretsmanager', 'get-secret-value', '--secret-id', secret)).toMatchObject({ SecretString: key });
-      expect(state).not.toContain(key);
-    }
-  });
+  test('the master keys reach Secrets Manager but never the state; the emulator holds exactly the declared secrets', () =>
+    onEachRun(async ({ json, dir, vars, cli }) => {
+      const versions = resourcesOf(json, 'aws_secretsmanager_secret_version');
+      const secrets = namesOf(json, 'aws_secretsmanager_secret');
+      expect([versions.length, Object.keys(vars).length]).toEqual([secrets.length, secrets.length]);
+      const listed = ((await cli('secretsmanager', 'list-secrets')) as { SecretList: Array<{ Name: string }> }).SecretList.map((s) => s.Name).sort();
+      expect(listed).toEqual(secrets);
+      const state = fs.readFileSync(path.join(dir, 'terraform.tfstate'), 'utf8');
+      for (const key of Object.values(vars)) expect(state).not.toContain(key);
+      for (const version of versions) {
+        const secretId = /^\$\{aws_secretsmanager_secret\.([^.]+)\.id\}$/.exec(version.secret_id as string)![1];
+        const variable = /^\$\{var\.([^}]+)\}$/.exec(version.secret_string_wo as string)![1];
+        const secret = json.resource!.aws_secretsmanager_secret[secretId].name as string;
+        expect(await cli('secretsmanager', 'get-secret-value', '--secret-id', secret)).toMatchObject({ SecretString: vars[`TF_VAR_${variable}`] });
+      }
+    }), 3 * MINUTES);
 
-  test('outputs: every declared output, the JDBC URL with ssl=true, access keys sensitive', () => {
-    // A targeted apply stores only outputs that depend on targeted resources; a refresh-only run stores them all.
-    const refresh = terraform(dir, env, ['apply', '-refresh-only', '-auto-approve']);
-    expect({ status: refresh.status, output: refresh.status === 0 ? '' : refresh.output }).toEqual({ status: 0, output: '' });
-    const outputs = JSON.parse(terraform(dir, env, ['output', '-json']).stdout) as Record<string, { sensitive: boolean; value: string }>;
-    expect(Object.keys(outputs).sort()).toEqual(Object.keys(json.output ?? {}).sort());
-    const jdbc = Object.entries(outputs).filter(([name]) => name.endsWith('_jdbc_url'));
-    expect(jdbc.length).toBeGreaterThan(0);
-    for (const [, o] of jdbc) expect(o.value).toMatch(/^jdbc:redshift:\/\/.+:\d+\/.+\?ssl=true$/);
-    for (const [name, o] of Object.entries(outputs)) {
-      if (/_(access_key_id|secret_access_key)$/.test(name)) expect([name, o.sensitive]).toEqual([name, true]);
-    }
-  });
+  test('outputs: every declared output, the JDBC URL with ssl=true, access keys sensitive', () =>
+    onEachRun(async ({ engine, json, dir, env }) => {
+      // A targeted apply stores only outputs that depend on targeted resources; a refresh-only run stores them all.
+      expectSuccess(await run(engine, dir, env, ['apply', '-refresh-only', '-auto-approve']));
+      const outputs = JSON.parse((await run(engine, dir, env, ['output', '-json'])).stdout) as Record<string, { sensitive: boolean; value: string }>;
+      expect(Object.keys(outputs).sort()).toEqual(Object.keys(json.output ?? {}).sort());
+      const jdbc = Object.entries(outputs).filter(([name]) => name.endsWith('_jdbc_url'));
+      expect(jdbc.length).toBeGreaterThan(0);
+      for (const [, o] of jdbc) expect(o.value).toMatch(/^jdbc:redshift:\/\/.+:\d+\/.+\?ssl=true$/);
+      for (const [name, o] of Object.entries(outputs)) {
+        if (/_(access_key_id|secret_access_key)$/.test(name)) expect([name, o.sensitive]).toEqual([name, true]);
+      }
+    }), 6 * MINUTES);
 
-  test('destroy leaves nothing of ours in the emulator', () => {
-    const destroy = terraform(dir, env, ['destroy', '-auto-approve'], 5 * MINUTES);
-    expect({ status: destroy.status, output: destroy.status === 0 ? '' : destroy.output }).toEqual({ status: 0, output: '' });
-    const ours = (listed: string[], type: string) => listed.filter((n) => namesOf(json, type).includes(n));
+  test('destroy leaves nothing of ours in the emulator', () =>
+    onEachRun(async ({ engine, json, dir, env, cli }) => {
+      expectSuccess(await run(engine, dir, env, ['destroy', '-auto-approve'], 5 * MINUTES));
+      const ours = (listed: string[], type: string) => listed.filter((n) => namesOf(json, type).includes(n));
+      const iam = (await cli('iam', 'get-account-authorization-details', '--filter', 'Role', 'User')) as { RoleDetailList: Array<{ RoleName: string }>; UserDetailList: Array<{ UserName: string }> };
+      const roles = iam.RoleDetailList.map((r) => r.RoleName);
+      const users = iam.UserDetailList.map((u) => u.UserName);
+      // Not the LocalManagedPolicy filter of the call above: moto answers it with an empty list.
+      const policies = ((await cli('iam', 'list-policies', '--scope', 'Local')) as { Policies: Array<{ PolicyName: string }> }).Policies.map((p) => p.PolicyName);
+      const profiles = ((await cli('iam', 'list-instance-profiles')) as { InstanceProfiles: Array<{ InstanceProfileName: string }> }).InstanceProfiles.map((p) => p.InstanceProfileName);
+      const buckets = (((await cli('s3api', 'list-buckets')) as { Buckets?: Array<{ Name: string }> }).Buckets ?? []).map((b) => b.Name);
+      const aliases = ((await cli('kms', 'list-aliases')) as { Aliases: Array<{ AliasName: string }> }).Aliases.map((a) => a.AliasName);
+      const secrets = ((await cli('secretsmanager', 'list-secrets')) as { SecretList: Array<{ Name: string }> }).SecretList.map((s) => s.Name);
+      expect({
+        roles: ours(roles, 'aws_iam_role'),
+        users: ours(users, 'aws_iam_user'),
+        policies: ours(policies, 'aws_iam_policy'),
+        profiles: ours(profiles, 'aws_iam_instance_profile'),
+        buckets: ours(buckets, 'aws_s3_bucket'),
+        aliases: ours(aliases, 'aws_kms_alias'),
+        secrets: ours(secrets, 'aws_secretsmanager_secret'),
+      }).toEqual({ roles: [], users: [], policies: [], profiles: [], buckets: [], aliases: [], secrets: [] });
 
-    const roles = (cli('iam', 'list-roles') as { Roles: Array<{ RoleName: string }> }).Roles.map((r) => r.RoleName);
-    const users = (cli('iam', 'list-users') as { Users: Array<{ UserName: string }> }).Users.map((u) => u.UserName);
-    const policies = (cli('iam', 'list-policies', '--scope', 'Local') as { Policies: Array<{ PolicyName: string }> }).Policies.map((p) => p.PolicyName);
-    const profiles = (cli('iam', 'list-instance-profiles') as { InstanceProfiles: Array<{ InstanceProfileName: string }> }).InstanceProfiles.map((p) => p.InstanceProfileName);
-    const buckets = ((cli('s3api', 'list-buckets') as { Buckets?: Array<{ Name: string }> }).Buckets ?? []).map((b) => b.Name);
-    const aliases = (cli('kms', 'list-aliases') as { Aliases: Array<{ AliasName: string }> }).Aliases.map((a) => a.AliasName);
-    const secrets = (cli('secretsmanager', 'list-secrets') as { SecretList: Array<{ Name: string }> }).SecretList.map((s) => s.Name);
-    expect({
-      roles: ours(roles, 'aws_iam_role'),
-      users: ours(users, 'aws_iam_user'),
-      policies: ours(policies, 'aws_iam_policy'),
-      profiles: ours(profiles, 'aws_iam_instance_profile'),
-      buckets: ours(buckets, 'aws_s3_bucket'),
-      aliases: ours(aliases, 'aws_kms_alias'),
-      secrets: ours(secrets, 'aws_secretsmanager_secret'),
-    }).toEqual({ roles: [], users: [], policies: [], profiles: [], buckets: [], aliases: [], secrets: [] });
-
-    // KMS keys cannot be deleted at once: destroy schedules deletion, the most AWS allows.
-    const keys = (cli('kms', 'list-keys') as { Keys: Array<{ KeyId: string }> }).Keys;
-    const customerKeys = keys
-      .map((k) => (cli('kms', 'describe-key', '--key-id', k.KeyId) as { KeyMetadata: { KeyManager: string; KeyState: string } }).KeyMetadata)
-      .filter((m) => m.KeyManager === 'CUSTOMER');
-    expect(customerKeys.length).toBe(resourcesOf(json, 'aws_kms_key').length);
-    for (const key of customerKeys) expect(key.KeyState).toBe('PendingDeletion');
-  }, 6 * MINUTES);
+      // KMS keys cannot be deleted at once: destroy schedules deletion, the most AWS allows.
+      const keys = ((await cli('kms', 'list-keys')) as { Keys: Array<{ KeyId: string }> }).Keys;
+      const metadata = await Promise.all(keys.map(async (k) => ((await cli('kms', 'describe-key', '--key-id', k.KeyId)) as { KeyMetadata: { KeyManager: string; KeyState: string } }).KeyMetadata));
+      const customerKeys = metadata.filter((m) => m.KeyManager === 'CUSTOMER');
+      expect(customerKeys.length).toBe(resourcesOf(json, 'aws_kms_key').length);
+      for (const key of customerKeys) expect(key.KeyState).toBe('PendingDeletion');
+    }), 6 * MINUTES);
 });
 
 describe('the account guard', () => {
-  let moto: MotoServer | undefined;
+  const motos: MotoServer[] = [];
   afterAll(async () => {
-    await moto?.stop();
+    await Promise.all(motos.map((m) => m.stop()));
   }, MINUTES);
 
-  test('the provider refuses an account other than the estate\'s (allowed_account_ids)', async () => {
-    const json = app.stackJson('dev-aws-access');
-    moto = await startMoto('123456789012');
-    const dir = copyStack(app, 'dev-aws-access');
-    pointAtEmulator(dir, json, moto.endpoint);
-    const env = { ...terraformEnv(cliConfig), ...requiredVariables(json) };
-    expect(terraform(dir, env, ['init']).status).toBe(0);
-    const plan = terraform(dir, env, ['plan']);
-    expect(plan.status).toBe(1);
-    expect(plan.output).toMatch(/account ID not allowed[\s\S]*123456789012/i);
-    fs.rmSync(dir, { recursive: true, force: true });
-  }, 3 * MINUTES);
+  test('the provider refuses an account other than the estate\'s (allowed_account_ids), on every engine', () =>
+    sideBySide(ENGINES, engineTitle, async (engine) => {
+      const json = app.stackJson('dev-aws-access');
+      const moto = await startMoto('123456789012');
+      motos.push(moto);
+      const dir = copyStack(app, 'dev-aws-access', `account-guard-${engine}`);
+      try {
+        pointAtEmulator(dir, json, moto.endpoint);
+        const env = engineEnv(engine, requiredVariables(json));
+        expectSuccess(await run(engine, dir, env, ['init']));
+        const plan = await run(engine, dir, env, ['plan']);
+        expect(plan.status).toBe(1);
+        expect(plan.output).toMatch(/account ID not allowed[\s\S]*123456789012/i);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }), 3 * MINUTES);
 });

@@ -3,7 +3,7 @@
  * loopback port, stopped by its pid. The AWS CLI talks to it for checks behind
  * terraform's back.
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { ChildProcess, execFile, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -109,15 +109,40 @@ export async function startMoto(accountId: string, startTimeoutMs = 30000): Prom
   throw new Error(`moto_server did not answer on ${endpoint} within ${startTimeoutMs} ms; its log:\n${fs.readFileSync(logFile, 'utf8')}`);
 }
 
+const cliArgs = (moto: MotoServer, region: string, args: string[]) => ['--endpoint-url', moto.endpoint, '--region', region, '--output', 'json', ...args];
+const CLI_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '' };
+const cliMissing = (args: string[], e: Error) => new Error(`aws ${args.join(' ')} could not run (${e.message}): the AWS CLI must be on PATH for the e2e tier`);
+
+/** The CLI's answer, parsed, or an error naming the command. */
+function cliAnswer(args: string[], status: number | null, stdout: string, stderr: string): unknown {
+  if (status !== 0) throw new Error(`aws ${args.join(' ')} exited with ${status}: ${stderr}`);
+  return stdout.trim() ? JSON.parse(stdout) : undefined;
+}
+
 /** Runs the AWS CLI against the emulator and parses its JSON answer. */
 export function awsCli(moto: MotoServer, region: string, args: string[], timeoutMs = 60000): unknown {
-  const res = spawnSync('aws', ['--endpoint-url', moto.endpoint, '--region', region, '--output', 'json', ...args], {
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '' },
+  const res = spawnSync('aws', cliArgs(moto, region, args), {
+    env: { ...process.env, ...CLI_ENV },
     encoding: 'utf8',
     timeout: timeoutMs,
     killSignal: 'SIGKILL',
   });
-  if (res.error) throw new Error(`aws ${args.join(' ')} could not run (${res.error.message}): the AWS CLI must be on PATH for the e2e tier`);
-  if (res.status !== 0) throw new Error(`aws ${args.join(' ')} exited with ${res.status}: ${res.stderr}`);
-  return res.stdout.trim() ? JSON.parse(res.stdout) : undefined;
+  if (res.error) throw cliMissing(args, res.error);
+  return cliAnswer(args, res.status, res.stdout, res.stderr);
+}
+
+/** awsCli without blocking the test process, so checks on several emulators run side by side. */
+export function awsCliAsync(moto: MotoServer, region: string, args: string[], timeoutMs = 60000): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    execFile('aws', cliArgs(moto, region, args), { env: { ...process.env, ...CLI_ENV }, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const e = error as (NodeJS.ErrnoException & { killed?: boolean }) | null;
+      if (e?.code === 'ENOENT') return reject(cliMissing(args, e));
+      if (e?.killed) return reject(new Error(`aws ${args.join(' ')} timed out after ${timeoutMs} ms`));
+      try {
+        resolve(cliAnswer(args, e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
 }
