@@ -102,13 +102,13 @@ export function renderPostgresApply(server: PostgresServer, environment: Environ
   const v = IMMUTA_PASSWORD_PSQL_VARIABLE;
   const env = IMMUTA_PASSWORD_ENV_VARIABLE;
   const lines = [
-    ...header(server, environment, 'Immuta PostgreSQL access: apply (seed 001). Idempotent: a second run changes nothing.',
+    ...header(server, environment, 'Immuta PostgreSQL access: apply (Immuta\'s PostgreSQL requirements). Idempotent: a second run changes nothing.',
       role.credential === 'password'
         ? [`read -rs ${env}; export ${env}   # the system role's password, never on a command line`, psqlCommand(server, conn, 'apply')]
         : [psqlCommand(server, conn, 'apply')]),
     '',
     connectLine(conn.database),
-    '-- The Immuta system role: LOGIN and CREATEROLE (seed 001).',
+    '-- The Immuta system role: LOGIN and CREATEROLE (Immuta\'s PostgreSQL requirements).',
     'DO $$',
     'BEGIN',
     `  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${quoteLiteral(role.name)}) THEN`,
@@ -128,12 +128,12 @@ export function renderPostgresApply(server: PostgresServer, environment: Environ
       `ALTER ROLE ${roleName} WITH PASSWORD :'${v}';`,
     );
   } else {
-    lines.push('-- Seed 001: IAM authentication instead of a password.', `ALTER ROLE ${roleName} WITH PASSWORD NULL;`);
+    lines.push('-- Immuta\'s PostgreSQL requirements: IAM authentication instead of a password.', `ALTER ROLE ${roleName} WITH PASSWORD NULL;`);
   }
   for (const member of role.memberOf) lines.push(`GRANT ${quoteIdent(member)} TO ${roleName};`);
   lines.push(
     '',
-    '-- The dedicated Immuta database (seed 001, step 1).',
+    '-- The dedicated Immuta database (Immuta\'s PostgreSQL requirements, step 1).',
     `SELECT ${quoteLiteral(`CREATE DATABASE ${quoteIdent(plan.immutaDatabase)}`)}`,
     `  WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = ${quoteLiteral(plan.immutaDatabase)}) \\gexec`,
   );

@@ -14,7 +14,7 @@ export interface PostgresStackProps {
   readonly environment: Environment;
 }
 
-/** Seed 001 inside PostgreSQL, for every server of the environment that has an immuta section. */
+/** Immuta's PostgreSQL requirements inside PostgreSQL, for every server of the environment that has an immuta section. */
 export class PostgresStack extends EstateStack {
   constructor(scope: Construct, id: string, props: PostgresStackProps) {
     super(scope, id);

@@ -15,7 +15,7 @@ export interface ImmutaPostgresConnectionOutputsProps {
 }
 
 /**
- * What a person types into Immuta after `cdktf deploy` (seed 001): the connection form
+ * What a person types into Immuta after `cdktf deploy` (Immuta's PostgreSQL requirements): the connection form
  * (display name, hostname, port, database, username) and the External User Mapping of
  * each Immuta user. No secrets: the password stays in the variable it came from.
  */
@@ -30,11 +30,11 @@ export class ImmutaPostgresConnectionOutputs extends Construct {
     const slug = serverSlug(props.server.id);
     const form = immutaConnectionForm(props.server);
     new TerraformOutput(this, 'connection', {
-      description: `Immuta "Add Connection" form for PostgreSQL server ${props.server.id} (seed 001)`,
+      description: `Immuta "Add Connection" form for PostgreSQL server ${props.server.id} (Immuta's PostgreSQL requirements)`,
       value: assumedRole ? { ...form, roleArn: props.roleArn, externalId: props.server.immuta!.externalId } : form,
     }).overrideLogicalId(`${slug}_immuta_connection`);
     new TerraformOutput(this, 'user_mapping', {
-      description: `Immuta External User Mapping for ${props.server.id}, as JSON (seed 001, "Map users")`,
+      description: `Immuta External User Mapping for ${props.server.id}, as JSON (Immuta's PostgreSQL requirements, "Map users")`,
       value: JSON.stringify(immutaUserMappings(props.server), null, 2),
     }).overrideLogicalId(`${slug}_immuta_user_mapping`);
   }

@@ -19,7 +19,7 @@ export interface ImmutaPostgresGrantsProps {
 }
 
 /**
- * Seed 001's privileges WITH GRANT OPTION as one for_each resource per object type,
+ * Immuta's PostgreSQL requirements' privileges WITH GRANT OPTION as one for_each resource per object type,
  * keyed `db` and `db/schema`: the resource count grows with databases and schemas, never
  * with tables. The blocks run one after another (database, schema, table, default
  * privileges); inside a block the provider's advisory lock on the grantee serialises

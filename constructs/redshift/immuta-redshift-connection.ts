@@ -7,7 +7,7 @@ import { ImmutaRedshiftConnection as ConnectionSpec } from '../../model/redshift
 export interface ImmutaRedshiftConnectionProps {
   /** Cluster identifier, used in the output names. */
   readonly clusterId: string;
-  /** What Immuta's "Add Connection" form and user mapping need (seed 000). */
+  /** What Immuta's "Add Connection" form and user mapping need (Immuta's Redshift requirements). */
   readonly connection: ConnectionSpec;
 }
 
@@ -21,16 +21,16 @@ export class ImmutaRedshiftConnection extends Construct {
     super(scope, id);
     const c = props.connection;
     if (!CLUSTER_ID_PATTERN.test(props.clusterId)) throw new Error(`ImmutaRedshiftConnection.clusterId ${JSON.stringify(props.clusterId)} must be a Redshift cluster identifier`);
-    if (c.displayName.includes('.')) throw new Error('ImmutaRedshiftConnection.connection.displayName must not contain a period (seed 000)');
+    if (c.displayName.includes('.')) throw new Error('ImmutaRedshiftConnection.connection.displayName must not contain a period (Immuta\'s Redshift requirements)');
     const prefix = terraformName('redshift', props.clusterId);
     new TerraformOutput(this, 'connection', {
       staticId: true,
-      description: `Immuta connection form for Redshift cluster ${props.clusterId} (seed 000, "Register the connection")`,
+      description: `Immuta connection form for Redshift cluster ${props.clusterId} (Immuta's Redshift requirements, "Register the connection")`,
       value: { display_name: c.displayName, hostname: c.hostname, port: c.port, database: c.database, username: c.username, authentication: c.authentication },
     }).overrideLogicalId(`${prefix}_immuta_connection`);
     new TerraformOutput(this, 'user_mapping', {
       staticId: true,
-      description: `Immuta External User Mapping, Redshift User row, for cluster ${props.clusterId} (seed 000, "Map users")`,
+      description: `Immuta External User Mapping, Redshift User row, for cluster ${props.clusterId} (Immuta's Redshift requirements, "Map users")`,
       value: Object.fromEntries(c.userMappings.map((m) => [m.immutaUser, m.redshiftUser])),
     }).overrideLogicalId(`${prefix}_immuta_user_mapping`);
   }

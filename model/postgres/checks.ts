@@ -26,7 +26,7 @@ export function postgresServerProblems(server: PostgresServer): PostgresServerPr
   const ident = (name: unknown, field: string) => check(isIdentifier(name), field, identifierRule);
 
   check(SUPPORTED_POSTGRES_MAJOR_VERSIONS.includes(server.majorVersion), 'majorVersion',
-    `must be one of ${SUPPORTED_POSTGRES_MAJOR_VERSIONS.join(', ')} (Immuta supports PostgreSQL 16 and 17, seed 001); got ${server.majorVersion}`);
+    `must be one of ${SUPPORTED_POSTGRES_MAJOR_VERSIONS.join(', ')} (Immuta supports PostgreSQL 16 and 17, Immuta's PostgreSQL requirements); got ${server.majorVersion}`);
   ident(server.adminUsername, 'adminUsername');
   check(!server.adminIamAuth || isAwsDeployment(server), 'adminIamAuth', 'IAM login exists only for rds and aurora deployments');
   const im = server.immuta;
@@ -37,8 +37,8 @@ export function postgresServerProblems(server: PostgresServer): PostgresServerPr
   ident(im.database, 'immuta.database');
   ident(im.systemRole, 'immuta.systemRole');
   if (im.authentication !== 'password') {
-    check(isAwsDeployment(server), 'immuta.authentication', `${im.authentication} is offered only for rds and aurora deployments (seed 001)`);
-    check(!!server.resourceId, 'resourceId', `is required for ${im.authentication} authentication: rds-db:connect is granted on dbuser:<resourceId>/<user> (seed 001)`);
+    check(isAwsDeployment(server), 'immuta.authentication', `${im.authentication} is offered only for rds and aurora deployments (Immuta's PostgreSQL requirements)`);
+    check(!!server.resourceId, 'resourceId', `is required for ${im.authentication} authentication: rds-db:connect is granted on dbuser:<resourceId>/<user> (Immuta's PostgreSQL requirements)`);
   }
   check(im.protect.length > 0, 'immuta.protect', 'must list at least one protected database');
   im.protect.forEach((db, i) => {

@@ -37,7 +37,7 @@ export interface PostgresAdminConnection {
   readonly connectTimeout: number;
 }
 
-/** Seed 001, step 6 and 7: the values of Immuta's connection form. */
+/** Immuta's PostgreSQL requirements, step 6 and 7: the values of Immuta's connection form. */
 export interface ImmutaPostgresConnectionForm {
   readonly deploymentType: 'Self-Managed' | 'RDS' | 'Aurora' | 'Neon';
   readonly displayName: string;
@@ -49,7 +49,7 @@ export interface ImmutaPostgresConnectionForm {
   readonly authenticationMethod: 'Username and Password' | 'AWS Assumed Role' | 'AWS Access Key and Secret Access Key';
 }
 
-/** Seed 001, "Map users": one Immuta user's External User Mapping, in the form's words. */
+/** Immuta's PostgreSQL requirements, "Map users": one Immuta user's External User Mapping, in the form's words. */
 export interface ImmutaPostgresUserMapping {
   readonly immutaUser: string;
   readonly postgres:

@@ -2,23 +2,23 @@ import { RDS_IAM_ROLE } from '../../estate/rules';
 import { PostgresImmutaSpec, PostgresServer } from '../../estate/schema';
 
 /**
- * Seed 001's in-database requirements as plain data: which privilege, on which object,
+ * Immuta's PostgreSQL requirements' in-database requirements as plain data: which privilege, on which object,
  * for which role. The Terraform constructs and the SQL scripts both render this one
  * value, so the two cannot disagree about what Immuta gets.
  */
 
 /**
- * Seed 001: table privileges Immuta needs, WITH GRANT OPTION. Named one by one, never
+ * Immuta's PostgreSQL requirements: table privileges Immuta needs, WITH GRANT OPTION. Named one by one, never
  * ALL: on PostgreSQL 17 ALL also means MAINTAIN, which Immuta does not need and which
  * the provider reads back as perpetual drift.
  */
 export const IMMUTA_TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] as const;
-/** Seed 001: CONNECT on protected databases, WITH GRANT OPTION. */
+/** Immuta's PostgreSQL requirements: CONNECT on protected databases, WITH GRANT OPTION. */
 export const IMMUTA_DATABASE_PRIVILEGES = ['CONNECT'] as const;
-/** Seed 001: USAGE on protected schemas, WITH GRANT OPTION. */
+/** Immuta's PostgreSQL requirements: USAGE on protected schemas, WITH GRANT OPTION. */
 export const IMMUTA_SCHEMA_PRIVILEGES = ['USAGE'] as const;
 /**
- * The dedicated Immuta database (seed 001, step 1): Immuta connects to it and keeps its
+ * The dedicated Immuta database (Immuta's PostgreSQL requirements, step 1): Immuta connects to it and keeps its
  * state there, so it may create schemas and temporary tables in it. No grant option: it
  * is not a database Immuta governs. See docs/postgres-immuta-database.md.
  */
@@ -55,14 +55,14 @@ export interface PostgresDefaultPrivilege {
   readonly role: string;
 }
 
-/** The Immuta system role (seed 001: CREATEROLE; a login Immuta registers with). */
+/** The Immuta system role (Immuta's PostgreSQL requirements: CREATEROLE; a login Immuta registers with). */
 export interface PostgresSystemRole {
   readonly name: string;
   readonly login: true;
   readonly createRole: true;
   /** password: a password from a sensitive variable; iam: an RDS IAM token, no password. */
   readonly credential: 'password' | 'iam';
-  /** Seed 001: rds_iam for RDS/Aurora IAM authentication. */
+  /** Immuta's PostgreSQL requirements: rds_iam for RDS/Aurora IAM authentication. */
   readonly memberOf: readonly string[];
 }
 
@@ -84,7 +84,7 @@ export function requireImmuta(server: PostgresServer): PostgresImmutaSpec {
   return server.immuta;
 }
 
-/** The privilege set seed 001 asks for, computed from one server of the estate. */
+/** The privilege set Immuta's PostgreSQL requirements asks for, computed from one server of the estate. */
 export function postgresPrivilegePlan(server: PostgresServer): PostgresPrivilegePlan {
   const im = requireImmuta(server);
   const role = im.systemRole;

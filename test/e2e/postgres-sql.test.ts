@@ -1,5 +1,5 @@
 /**
- * Seed 001 proven on real PostgreSQL 16 and 17: the rendered apply script gives the
+ * Immuta's PostgreSQL requirements proven on real PostgreSQL 16 and 17: the rendered apply script gives the
  * Immuta system account exactly what Immuta needs (and works only because of the grant
  * options), is idempotent, agrees with the synthesized postgresql_* resources, and the
  * revoke script leaves nothing of the account behind.

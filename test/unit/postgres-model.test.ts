@@ -6,7 +6,7 @@ import { exampleServer, singleServerEnvironment } from '../support/postgres-esta
 
 const protect = (p: unknown) => ({ immuta: { displayName: 'pg_conn', protect: p } });
 
-describe('postgresPrivilegePlan (seed 001)', () => {
+describe('postgresPrivilegePlan (Immuta\'s PostgreSQL requirements)', () => {
   const { server } = exampleServer('orders-pg');
   const plan = postgresPrivilegePlan(server);
 
@@ -119,7 +119,7 @@ describe('postgresAdminConnection', () => {
   });
 });
 
-describe('Immuta form values and user mapping (seed 001)', () => {
+describe('Immuta form values and user mapping (Immuta\'s PostgreSQL requirements)', () => {
   test('the connection form: display name, hostname, port, Immuta database, username', () => {
     expect(immutaConnectionForm(exampleServer('customers-rds').server)).toEqual({
       deploymentType: 'RDS', displayName: 'customers_rds', hostname: 'customers.abcdefghijkl.us-east-1.rds.amazonaws.com',
@@ -181,6 +181,6 @@ describe('postgresServerProblems: servers built in code are checked again, namin
   });
 });
 
-test('the table privileges are exactly the five seed 001 lists', () => {
+test('the table privileges are exactly the five Immuta\'s PostgreSQL requirements lists', () => {
   expect([...IMMUTA_TABLE_PRIVILEGES].sort()).toEqual(['DELETE', 'INSERT', 'SELECT', 'TRUNCATE', 'UPDATE']);
 });
