@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import { parse } from 'yaml';
-import { EXAMPLE_ESTATE_FILE, loadEstateFile } from '../../estate/load';
+import { EXAMPLE_ESTATE_FILE, EstateError, loadEstateFile, parseEstate } from '../../estate/load';
 import { Estate } from '../../estate/schema';
 
 /** The example, validated. */
@@ -15,4 +15,17 @@ export function exampleEstate(): Estate {
 /** The example as the YAML document, before validation: for tests that break it on purpose. */
 export function exampleDocument(): any {
   return parse(fs.readFileSync(EXAMPLE_ESTATE_FILE, 'utf8'));
+}
+
+/** The problems the estate rules report for a copy of the example changed by `mutate` (none: []). */
+export function exampleProblems(mutate: (doc: any) => void): string[] {
+  const doc = exampleDocument();
+  mutate(doc);
+  try {
+    parseEstate(doc);
+  } catch (e) {
+    if (e instanceof EstateError) return e.problems;
+    throw e;
+  }
+  return [];
 }

@@ -1,23 +1,10 @@
-import { EstateError, parseEstate } from '../../estate/load';
-import { exampleDocument as example } from '../support/example';
+import { exampleDocument as example, exampleProblems as problems } from '../support/example';
 
 /**
  * The rules that keep a careless or hostile estate from becoming dangerous Terraform:
  * collisions, reserved targets, duplicates, names Immuta or Terraform would refuse.
  * Every case asserts the estate path and the rule's words.
  */
-
-function problems(mutate: (doc: any) => void): string[] {
-  const doc = example();
-  mutate(doc);
-  try {
-    parseEstate(doc);
-  } catch (e) {
-    if (e instanceof EstateError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 const dev = (d: any) => d.environments.dev;
 const prod = (d: any) => d.environments.prod;

@@ -1,18 +1,6 @@
-import { EXAMPLE_ESTATE_FILE, EstateError, loadEstateFile, parseEstate } from '../../estate/load';
-import { exampleDocument as example } from '../support/example';
+import { EXAMPLE_ESTATE_FILE, loadEstateFile } from '../../estate/load';
+import { exampleProblems as problems } from '../support/example';
 
-/** Parses a mutated copy of the example and returns the problems reported. */
-function problems(mutate: (doc: any) => void): string[] {
-  const doc = example();
-  mutate(doc);
-  try {
-    parseEstate(doc);
-  } catch (e) {
-    if (e instanceof EstateError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 describe('estate loading', () => {
   test('the example estate is valid', () => {
