@@ -52,7 +52,7 @@ interface Statement {
 
 /** The catalog reads of sql/redshift.ts's preflight checks (renderPreflight). */
 const PREFLIGHT = /relacl|nspowner|granted_role_name/;
-const CREATE_DROP = /^(CREATE|DROP) (USER|ROLE|DATABASE) "([a-z0-9_$]+)"/;
+const CREATE_DROP = /^(CREATE|DROP) (USER|ROLE|DATABASE) (IF EXISTS )?"([a-z0-9_$]+)"/;
 
 export async function startFakeRedshiftData(seed: { databases: string[]; users?: string[] }): Promise<FakeRedshiftData> {
   const statements = new Map<string, Statement>();
@@ -93,13 +93,13 @@ export async function startFakeRedshiftData(seed: { databases: string[]; users?:
       const m = CREATE_DROP.exec(sql);
       if (!m) continue;
       const set = sets[m[2] as keyof typeof sets];
-      if (m[1] === 'CREATE' && set.has(m[3])) return { status: 'FAILED', error: `ERROR: ${m[2].toLowerCase()} "${m[3]}" already exists` };
-      if (m[1] === 'DROP' && !set.has(m[3])) return { status: 'FAILED', error: `ERROR: ${m[2].toLowerCase()} "${m[3]}" does not exist` };
+      if (m[1] === 'CREATE' && set.has(m[4])) return { status: 'FAILED', error: `ERROR: ${m[2].toLowerCase()} "${m[4]}" already exists` };
+      if (m[1] === 'DROP' && !m[3] && !set.has(m[4])) return { status: 'FAILED', error: `ERROR: ${m[2].toLowerCase()} "${m[4]}" does not exist` };
     }
     // Applied only when every statement succeeded: a batch is one transaction.
     for (const sql of req.sqls) {
       const m = CREATE_DROP.exec(sql);
-      if (m) (m[1] === 'CREATE' ? sets[m[2] as keyof typeof sets].add(m[3]) : sets[m[2] as keyof typeof sets].delete(m[3]));
+      if (m) (m[1] === 'CREATE' ? sets[m[2] as keyof typeof sets].add(m[4]) : sets[m[2] as keyof typeof sets].delete(m[4]));
     }
     return { status: 'FINISHED' };
   };
