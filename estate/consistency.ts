@@ -1,12 +1,17 @@
 import { awsNamesOf } from '../model/aws/access-plan';
 import { partitionOf } from '../model/aws/partition';
+import { postgresGrantStacks } from '../model/postgres/server-plan';
+import { postgresPrivilegePlan } from '../model/postgres/privileges';
 import { DATA_API_MAX_BATCH } from '../model/redshift/plan';
+import {
+  STACK_INSTANCE_BOUND, awsAccessStackName, grantGroupOf, postgresGrantStackName, postgresServerStackName, redshiftClusterStackName, redshiftRunnerStackName,
+} from '../model/stack-layout';
 import { redshiftPasswordVariable } from '../model/terraform-names';
 import { TERRAFORM_IDENTIFIER } from '../model/terraform-text';
 import { DBUSER_ARN_PATTERN } from './names';
 import { INFORMATICA_REGIONS } from './rules';
 import { indexInFile } from './schema';
-import type { Environment, Estate, ProtectedDatabase } from './schema';
+import type { Environment, Estate, PostgresServer, ProtectedDatabase } from './schema';
 
 /** Reports one problem at an estate path. */
 export type IssueFn = (path: (string | number)[], message: string) => void;
@@ -88,6 +93,7 @@ function environmentRules(envName: string, env: Environment, issue: IssueFn): vo
           }
         });
         if (db.tableOwners) issue([...iat, 'protect', j, 'tableOwners'], 'is PostgreSQL only: on Redshift, scoped permissions (GRANT ... FOR TABLES IN SCHEMA) cover the tables every owner creates; remove the field');
+        if (db.stack !== undefined) issue([...iat, 'protect', j, 'stack'], 'is PostgreSQL only: a Redshift cluster\'s units are one stack of their own; remove the field');
       });
       uniqueMappings(im.userMappings.map((m) => m.immutaUser), [...iat, 'userMappings'], issue);
     }
@@ -127,6 +133,7 @@ function environmentRules(envName: string, env: Environment, issue: IssueFn): vo
       if (im.externalId) issue([...iat, 'externalId'], 'is used only with aws-assumed-role authentication');
     }
     uniqueMappings(im.userMappings.map((m) => m.immutaUser), [...iat, 'userMappings'], issue);
+    grantStackRules(envName, server, iat, issue);
     const roleOwners = new Map<string, number>();
     im.userMappings.forEach((m, j) => {
       const mat = [...iat, 'userMappings', j, 'aws'];
@@ -144,6 +151,21 @@ function environmentRules(envName: string, env: Environment, issue: IssueFn): vo
   });
 }
 
+/**
+ * A grant stack of several databases stays under the bound, so that a change to one of them
+ * plans in minutes (docs/stack-layout.md). One database is one stack whatever its size: it
+ * cannot be split further.
+ */
+function grantStackRules(envName: string, server: PostgresServer, at: (string | number)[], issue: IssueFn): void {
+  const im = server.immuta!;
+  if (new Set(im.protect.map((db) => db.database)).size !== im.protect.length) return; // reported as a duplicate
+  for (const g of postgresGrantStacks(envName, server, postgresPrivilegePlan(server))) {
+    if (g.databases.length < 2 || g.instances <= STACK_INSTANCE_BOUND) continue;
+    const j = im.protect.findIndex((db) => db.database === g.databases[g.databases.length - 1]);
+    issue([...at, 'protect', j, 'stack'], `puts the grants of ${g.databases.length} databases (${g.databases.join(', ')}) into stack ${g.stack}: ${g.instances} instances, more than ${STACK_INSTANCE_BOUND}, and every change to one of them would plan them all; give some of them another stack`);
+  }
+}
+
 /** Names that must be unique per account or worldwide, and state buckets that staging must not touch. */
 function crossEnvironmentRules(estate: Estate, envNames: string[], issue: IssueFn): void {
   const fieldPath = (field: string) => field.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
@@ -151,6 +173,14 @@ function crossEnvironmentRules(estate: Estate, envNames: string[], issue: IssueF
   for (const envName of envNames) {
     const backend = estate.environments[envName].backend;
     if (backend.type === 's3') stateBuckets.set(backend.bucket, envName);
+  }
+  const stacks = new Map<string, string>();
+  for (const envName of envNames) {
+    for (const [name, field] of stackNamesOf(envName, estate.environments[envName])) {
+      const first = stacks.get(name);
+      if (first) issue(fieldPath(field), `gives the stack name ${name}, which ${first} gives too: stacks are named <environment>-<plane>-<server or cluster>[-<group>] (docs/stack-layout.md); rename one`);
+      else stacks.set(name, field);
+    }
   }
   const seen = new Map<string, string>();
   for (const envName of envNames) {
@@ -167,6 +197,27 @@ function crossEnvironmentRules(estate: Estate, envNames: string[], issue: IssueF
       else seen.set(key, n.field);
     }
   }
+}
+
+/** Each stack name with the estate field it comes from (stacks/app.ts gives these stacks). */
+function stackNamesOf(envName: string, env: Environment): [string, string][] {
+  const at = `environments.${envName}`;
+  const names: [string, string][] = [[awsAccessStackName(envName), at], [redshiftRunnerStackName(envName), at]];
+  env.redshift.forEach((c, i) => {
+    if (c.immuta || c.informatica?.temp || c.informatica?.connectorUser) names.push([redshiftClusterStackName(envName, c.id), `${at}.redshift[${indexInFile(c, i)}].id`]);
+  });
+  env.postgres.forEach((server, i) => {
+    if (!server.immuta) return;
+    const sat = `${at}.postgres[${indexInFile(server, i)}]`;
+    names.push([postgresServerStackName(envName, server.id), `${sat}.id`]);
+    const groups = new Map<string, string>();
+    server.immuta.protect.forEach((db, j) => {
+      const group = grantGroupOf(db);
+      if (!groups.has(group)) groups.set(group, `${sat}.immuta.protect[${j}].${db.stack === undefined ? 'database' : 'stack'}`);
+    });
+    for (const [group, field] of groups) names.push([postgresGrantStackName(envName, server.id, group), field]);
+  });
+  return names;
 }
 
 function protectedRules(dbs: ProtectedDatabase[], at: (string | number)[], immutaDatabase: string, issue: IssueFn) {

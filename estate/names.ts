@@ -27,6 +27,10 @@ export const CLUSTER_ID_RULE = 'must be a Redshift cluster identifier: 1-63 lowe
 export const SERVER_ID_MAX_LENGTH = 41;
 export const SERVER_ID_PATTERN = /^(?!.*--)[a-z](?:[a-z0-9-]{0,39}[a-z0-9])?$/;
 
+/** A PostgreSQL grant stack's group name: it ends a stack name, a folder and a state key. */
+export const GRANT_GROUP_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+export const GRANT_GROUP_RULE = 'must be 1-63 lower-case letters, digits and underscores, not starting with a digit (it ends the grant stack\'s name)';
+
 /** Databases the engines keep for themselves: granting on them or dropping them breaks the server. */
 const RESERVED_DATABASES = new Set(['template0', 'template1', 'rdsadmin', 'padb_harvest']);
 /** Schemas that hold the system catalog. */
