@@ -1,5 +1,6 @@
 import { RDS_IAM_ROLE } from '../../estate/rules';
 import { PostgresImmutaSpec, PostgresServer } from '../../estate/schema';
+import { IMMUTA_TABLE_PRIVILEGES } from '../immuta-privileges';
 
 /**
  * Immuta's PostgreSQL requirements' in-database requirements as plain data: which privilege, on which object,
@@ -7,12 +8,6 @@ import { PostgresImmutaSpec, PostgresServer } from '../../estate/schema';
  * value, so the two cannot disagree about what Immuta gets.
  */
 
-/**
- * Immuta's PostgreSQL requirements: table privileges Immuta needs, WITH GRANT OPTION. Named one by one, never
- * ALL: on PostgreSQL 17 ALL also means MAINTAIN, which Immuta does not need and which
- * the provider reads back as perpetual drift.
- */
-export const IMMUTA_TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] as const;
 /** Immuta's PostgreSQL requirements: CONNECT on protected databases, WITH GRANT OPTION. */
 export const IMMUTA_DATABASE_PRIVILEGES = ['CONNECT'] as const;
 /** Immuta's PostgreSQL requirements: USAGE on protected schemas, WITH GRANT OPTION. */

@@ -1,5 +1,6 @@
 import { Environment, InformaticaSpec, RedshiftCluster, RedshiftImmutaSpec } from '../../estate/schema';
 import { IMMUTA_EXEMPTION_ROLE } from '../../estate/rules';
+import { IMMUTA_TABLE_PRIVILEGES } from '../immuta-privileges';
 import { Grantee, RedshiftPreflight, RedshiftStatement, SchemaPrivilege, ScopedGrantee, TablePrivilege, TableSet } from './statements';
 
 /**
@@ -16,8 +17,6 @@ export type RedshiftTier = typeof REDSHIFT_TIERS[number];
 /** BatchExecuteStatement accepts at most 40 statements (Redshift Data API reference, Sqls). */
 export const DATA_API_MAX_BATCH = 40;
 
-/** Immuta's Redshift requirements: DELETE, INSERT, SELECT, TRUNCATE and UPDATE WITH GRANT OPTION. */
-export const IMMUTA_TABLE_PRIVILEGES: readonly TablePrivilege[] = ['DELETE', 'INSERT', 'SELECT', 'TRUNCATE', 'UPDATE'];
 /** What the Informatica connector does to its staging tables: read, load, upsert, delete. */
 export const CONNECTOR_TABLE_PRIVILEGES: readonly TablePrivilege[] = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
 

@@ -1,7 +1,8 @@
 import { PostgresServer } from '../../estate/schema';
 import { assertPostgresServer, postgresServerProblems } from '../../model/postgres/checks';
 import { immutaConnectionForm, immutaUserMappings, postgresAdminConnection, postgresVariableNames } from '../../model/postgres/connection';
-import { IMMUTA_TABLE_PRIVILEGES, grantsOfType, postgresPrivilegePlan } from '../../model/postgres/privileges';
+import { IMMUTA_TABLE_PRIVILEGES } from '../../model/immuta-privileges';
+import { grantsOfType, postgresPrivilegePlan } from '../../model/postgres/privileges';
 import { exampleServer, singleServerEnvironment } from '../support/postgres-estates';
 
 const protect = (p: unknown) => ({ immuta: { displayName: 'pg_conn', protect: p } });

@@ -1,6 +1,7 @@
 import { exampleEstate } from '../support/example';
 import { Environment, RedshiftCluster } from '../../estate/schema';
-import { DATA_API_MAX_BATCH, IMMUTA_TABLE_PRIVILEGES, RedshiftUnit, redshiftClusterPlan, redshiftPlans } from '../../model/redshift/plan';
+import { IMMUTA_TABLE_PRIVILEGES } from '../../model/immuta-privileges';
+import { DATA_API_MAX_BATCH, RedshiftUnit, redshiftClusterPlan, redshiftPlans } from '../../model/redshift/plan';
 
 const estate = exampleEstate;
 const dev = (): Environment => estate().environments.dev;
