@@ -3,9 +3,9 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { EstateError, estateFileFromEnv, loadEstateFile } from './estate/load';
 import { SYNTH_USAGE, parseSynthArgs } from './scripts/lib/synth-args';
-import { sqlFilesForEstate } from './sql';
+import { sqlFilesForPlans } from './sql';
 import { writeSqlFiles } from './sql/files';
-import { buildApp } from './stacks/app';
+import { buildApp, writeStackLayout } from './stacks/app';
 
 // Thin on purpose: every decision lives in estate/, model/, constructs/ and stacks/.
 // Synthesis goes to a scratch folder that replaces the output only when complete, so a
@@ -27,9 +27,10 @@ try {
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
   const app = new App({ outdir: scratch });
-  buildApp(app, estate);
+  const plans = buildApp(app, estate);
   app.synth();
-  writeSqlFiles(scratch, sqlFilesForEstate(estate));
+  writeSqlFiles(scratch, sqlFilesForPlans(plans));
+  writeStackLayout(scratch, plans);
   fs.rmSync(outdir, { recursive: true, force: true });
   fs.renameSync(scratch, outdir);
   process.stdout.write(`synthesized ${path.relative(process.cwd(), estateFile)} into ${path.relative(process.cwd(), outdir) || '.'}: ${fs.readdirSync(path.join(outdir, 'stacks')).sort().join(', ')}\n`);
