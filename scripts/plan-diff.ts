@@ -10,21 +10,25 @@
  *   npm run diff -- --base-estate FILE the baseline's estate, for an ESTATE_FILE outside the repository
  *   npm run diff -- --markdown         a pull-request comment
  *   npm run diff -- --output FILE      write the report there (npm's own banner stays on stdout)
+ *   npm run diff -- --stacks-json FILE the stacks to plan and deploy and those to destroy, for the workflow
  *
  * Exit code as `terraform plan -detailed-exitcode`: 0 no change, 2 change, 1 error.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AppJson, diffApps, exitCodeFor } from './lib/plan-diff-core';
+import { diffApps, exitCodeFor } from './lib/plan-diff-core';
 import { formatMarkdown, formatText } from './lib/plan-diff-format';
 import { removalWarnings } from './lib/plan-diff-removals';
+import { Synth, stacksToRun } from './lib/plan-diff-stacks';
 import { PlanDiffError, baselineEstate, estateInRepository, exportProject, readOutdir, resolveBase, synthesize } from './lib/plan-diff-io';
 
 const REPO_DIR = path.resolve(__dirname, '..');
 
-const USAGE = `usage: plan-diff [--base <git-ref> | --base-dir <cdktf.out>] [--base-estate <file>] [--head-dir <cdktf.out>] [--markdown] [--output <file>]
+const USAGE = `usage: plan-diff [--base <git-ref> | --base-dir <cdktf.out>] [--base-estate <file>] [--head-dir <cdktf.out>] [--markdown] [--output <file>] [--stacks-json <file>]
 Synthesizes the estate (ESTATE_FILE, else the example) and compares it with a baseline.
+--stacks-json writes {"plan": [...], "destroy": [...]}: the added and changed stacks,
+dependencies first, and the removed ones, dependents first ({name, environment, backend} each).
 An ESTATE_FILE outside the repository has no version in the baseline commit: name the
 baseline's estate with --base-estate (the same file shows only code changes), or use --base-dir.
 Exit code: 0 no change, 2 change, 1 error.`;
@@ -35,12 +39,13 @@ interface Options {
   baseEstate?: string;
   headDir?: string;
   output?: string;
+  stacksJson?: string;
   markdown: boolean;
 }
 
 export function parseArgs(argv: string[]): Options {
   const options: Options = { markdown: false };
-  const valued = { '--base': 'base', '--base-dir': 'baseDir', '--base-estate': 'baseEstate', '--head-dir': 'headDir', '--output': 'output' } as const;
+  const valued = { '--base': 'base', '--base-dir': 'baseDir', '--base-estate': 'baseEstate', '--head-dir': 'headDir', '--output': 'output', '--stacks-json': 'stacksJson' } as const;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
     if (flag === '--markdown') options.markdown = true;
@@ -71,14 +76,14 @@ export function main(argv: string[]): number {
     // Refused before the synths, not after half a minute of them.
     if (!options.baseDir && options.baseEstate === undefined && estateFile !== undefined) estateInRepository(REPO_DIR, estateFile);
 
-    let head: AppJson;
+    let head: Synth;
     if (options.headDir) {
       head = readOutdir(path.resolve(options.headDir));
     } else {
       note(`synthesizing ${estateLabel} with the working tree...`);
       head = synthesize(REPO_DIR, path.join(scratch, 'head'), estateFile);
     }
-    let base: AppJson;
+    let base: Synth;
     let baseLabel: string;
     if (options.baseDir) {
       base = readOutdir(path.resolve(options.baseDir));
@@ -91,17 +96,18 @@ export function main(argv: string[]): number {
       const baseEstate = options.baseEstate !== undefined ? path.resolve(options.baseEstate) : baselineEstate(REPO_DIR, baseProject, estateFile);
       if (baseEstate === null) {
         note(`the baseline has no ${path.relative(REPO_DIR, estateFile!)}: every stack counts as added`);
-        base = {};
+        base = { stacks: {}, layout: {} };
       } else {
         note(`synthesizing ${baseEstate ?? 'the example estate'} with the baseline's code...`);
         base = synthesize(baseProject, path.join(scratch, 'base-out'), baseEstate);
       }
     }
 
-    note(`comparing ${Object.keys(head).length} stack(s) with ${Object.keys(base).length} in the baseline...`);
-    const diff = diffApps(base, head);
+    note(`comparing ${Object.keys(head.stacks).length} stack(s) with ${Object.keys(base.stacks).length} in the baseline...`);
+    const diff = diffApps(base.stacks, head.stacks);
     const warnings = removalWarnings(diff, base, head);
     const report = options.markdown ? formatMarkdown(diff, { baseLabel, warnings }) : formatText(diff, warnings);
+    if (options.stacksJson) fs.writeFileSync(options.stacksJson, `${JSON.stringify(stacksToRun(diff, base, head), null, 2)}\n`);
     if (options.output) fs.writeFileSync(options.output, report);
     else process.stdout.write(report);
     // Repeated on stderr, where a CI log or a redirected report cannot hide it.

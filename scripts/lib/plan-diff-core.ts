@@ -7,6 +7,9 @@
 
 import { forcesReplacement } from './plan-diff-force-new';
 
+/** A problem the user can fix (bad ref, missing folder...): reported without a stack trace. */
+export class PlanDiffError extends Error {}
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 /** Stack name -> that stack's cdk.tf.json. */

@@ -6,31 +6,37 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { AppJson, JsonObject } from './plan-diff-core';
+import { STACK_LAYOUT_FILE } from '../../model/stack-layout';
+import { AppJson, JsonObject, PlanDiffError } from './plan-diff-core';
+import { Synth, stackLayout } from './plan-diff-stacks';
+
+export { PlanDiffError };
 
 const GIT_TIMEOUT_MS = 60_000;
 const SYNTH_TIMEOUT_MS = 5 * 60_000;
 
-/** A problem the user can fix (bad ref, missing folder...): reported without a stack trace. */
-export class PlanDiffError extends Error {}
-
-/** Stack name -> cdk.tf.json of a cdktf outdir (its manifest.json, else stacks/<name>/). */
-export function readOutdir(dir: string): AppJson {
+/**
+ * The stacks of a cdktf outdir (its manifest.json, else stacks/<name>/) and their layout
+ * (stacks.json beside the manifest, else the manifest's dependencies).
+ */
+export function readOutdir(dir: string): Synth {
   const manifestFile = path.join(dir, 'manifest.json');
   const stacksDir = path.join(dir, 'stacks');
+  const layoutFile = path.join(dir, STACK_LAYOUT_FILE);
   let files: [string, string][];
+  let manifest: JsonObject | undefined;
   if (fs.existsSync(manifestFile)) {
-    const manifest = readJson(manifestFile) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
-    files = Object.entries(manifest.stacks ?? {}).map(([name, s]) => [
-      name,
-      path.join(dir, s.synthesizedStackPath ?? path.join('stacks', name, 'cdk.tf.json')),
-    ]);
+    manifest = readJson(manifestFile);
+    const stacks = (manifest as { stacks?: Record<string, { synthesizedStackPath?: string }> }).stacks ?? {};
+    files = Object.entries(stacks).map(([name, s]) => [name, path.join(dir, s.synthesizedStackPath ?? path.join('stacks', name, 'cdk.tf.json'))]);
   } else if (fs.existsSync(stacksDir)) {
     files = fs.readdirSync(stacksDir).map((name) => [name, path.join(stacksDir, name, 'cdk.tf.json')]);
   } else {
     throw new PlanDiffError(`${dir} is not a synthesized cdktf output: it has neither manifest.json nor stacks/`);
   }
-  return Object.fromEntries(files.map(([name, file]) => [name, readJson(file)]));
+  const stacks: AppJson = Object.fromEntries(files.map(([name, file]) => [name, readJson(file)]));
+  const fallback = manifest ?? { stacks: Object.fromEntries(files.map(([name]) => [name, {}])) };
+  return { stacks, layout: stackLayout(fallback, fs.existsSync(layoutFile) ? readJson(layoutFile) : undefined) };
 }
 
 function readJson(file: string): JsonObject {
@@ -73,7 +79,7 @@ function git(args: string[], cwd: string): string {
  * Synthesizes a project folder into `outdir` by running its own main.ts, the way
  * `npm run synth` does. `estateFile` undefined: the project's built-in example estate.
  */
-export function synthesize(projectDir: string, outdir: string, estateFile: string | undefined): AppJson {
+export function synthesize(projectDir: string, outdir: string, estateFile: string | undefined): Synth {
   const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' };
   if (estateFile === undefined) delete env.ESTATE_FILE;
   else env.ESTATE_FILE = estateFile;

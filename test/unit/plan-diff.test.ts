@@ -13,6 +13,7 @@ import * as path from 'path';
 import { parseDocument } from 'yaml';
 import { AppDiff, AppJson, EntryDiff, JsonObject, countEntries, diffApps, exitCodeFor } from '../../scripts/lib/plan-diff-core';
 import { removalWarnings } from '../../scripts/lib/plan-diff-removals';
+import { Synth, backendOf, dependenciesFirst, dependentsFirst, stackLayout, stacksToRun } from '../../scripts/lib/plan-diff-stacks';
 import { formatMarkdown, formatText, lineDiff } from '../../scripts/lib/plan-diff-format';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -211,46 +212,120 @@ describe('plan diff: comparison and reports (golden files)', () => {
 });
 
 describe('plan diff: removed stacks and environments', () => {
-  const stackWith = (extra: JsonObject = {}): JsonObject => ({ terraform: { backend: { local: { path: 'x.tfstate' } } }, ...extra });
-  const base: AppJson = {
-    'dev-aws-access': stackWith({ resource: { aws_iam_role: { r: { name: 'r' } } } }),
-    // Reads dev-aws-access's outputs: must be destroyed first.
-    'dev-postgres': stackWith({ data: { terraform_remote_state: { 'cross-stack-reference-input-dev-aws-access': { backend: 'local' } } } }),
-    'dev-redshift': stackWith({
-      resource: { terraform_data: { units: { provisioner: [{ 'local-exec': { command: 'revoke', when: 'destroy' } }], triggers_replace: 'x' } } },
-    }),
-    'prod-aws-access': stackWith(),
-    'prod-redshift': stackWith({ resource: { aws_lambda_invocation: { units: { function_name: 'f', input: '{}', lifecycle_scope: 'CRUD' } } } }),
+  const stackWith = (backend: string, extra: JsonObject = {}): JsonObject => ({ terraform: { backend: { [backend]: { path: 'x' } } }, ...extra });
+  const entry = (name: string, environment: string, dependsOn: string[] = []) => ({ name, environment, plane: 'x', dependsOn });
+  /** A synth as main.ts writes it: stacks.json lists each stack after its dependencies. */
+  const synthOf = (stacks: AppJson, entries: ReturnType<typeof entry>[]): Synth => ({
+    stacks,
+    layout: stackLayout({ stacks: Object.fromEntries(Object.keys(stacks).map((n) => [n, {}])) }, { stacks: entries.filter((e) => e.name in stacks) }),
+  });
+  const lambdaUnits = { aws_lambda_invocation: { units: { function_name: 'f', input: '{}', lifecycle_scope: 'CRUD' } } };
+  // Environment names with hyphens, a server whose id ends like a plane: nothing here parses names.
+  const ENTRIES = [
+    entry('dev-eu-aws-access', 'dev-eu'),
+    entry('dev-eu-postgres-main', 'dev-eu'),
+    entry('dev-eu-postgres-main-sales', 'dev-eu', ['dev-eu-postgres-main']),
+    entry('dev-eu-postgres-main-hr', 'dev-eu', ['dev-eu-postgres-main']),
+    entry('dev-eu-redshift', 'dev-eu'),
+    entry('dev-eu-redshift-warehouse', 'dev-eu', ['dev-eu-redshift']),
+    entry('prod-aws-access', 'prod'),
+    entry('prod-postgres-redshift', 'prod'),
+    entry('prod-postgres-redshift-orders', 'prod', ['prod-postgres-redshift']),
+    entry('prod-redshift', 'prod'),
+  ];
+  const baseStacks: AppJson = {
+    'dev-eu-aws-access': stackWith('s3', { resource: { aws_iam_role: { r: { name: 'r' } } } }),
+    'dev-eu-postgres-main': stackWith('s3'),
+    'dev-eu-postgres-main-sales': stackWith('s3', { resource: { postgresql_grant: { g: { role: 'immuta' } } } }),
+    'dev-eu-postgres-main-hr': stackWith('s3'),
+    'dev-eu-redshift': stackWith('s3'),
+    'dev-eu-redshift-warehouse': stackWith('s3', { resource: lambdaUnits }),
+    'prod-aws-access': stackWith('local'),
+    'prod-postgres-redshift': stackWith('local'),
+    'prod-postgres-redshift-orders': stackWith('local'),
+    'prod-redshift': stackWith('local'),
   };
+  const base = synthOf(baseStacks, ENTRIES);
+  const headWithout = (...removed: string[]) => synthOf(Object.fromEntries(Object.entries(baseStacks).filter(([n]) => !removed.includes(n))), ENTRIES);
+  const warningsFor = (head: Synth) => removalWarnings(diffApps(base.stacks, head.stacks), base, head);
 
-  test('a removed environment: one warning, its stacks destroyed dependents first, the revoking stack named', () => {
-    const head: AppJson = { 'prod-aws-access': base['prod-aws-access'], 'prod-redshift': base['prod-redshift'] };
-    const warnings = removalWarnings(diffApps(base, head), base, head);
-    // dev-redshift revokes on destroy: first; dev-postgres reads dev-aws-access: before it.
-    expect(warnings.map((w) => [w.environment, w.stacks])).toEqual([['dev', ['dev-redshift', 'dev-postgres', 'dev-aws-access']]]);
+  test('a removed environment: one warning, its stacks destroyed dependents first, the revoking stack first of all', () => {
+    const head = headWithout(...Object.keys(baseStacks).filter((n) => n.startsWith('dev-eu-')));
+    const warnings = warningsFor(head);
+    expect(warnings.map((w) => [w.environment, w.stacks])).toEqual([[
+      'dev-eu',
+      ['dev-eu-redshift-warehouse', 'dev-eu-aws-access', 'dev-eu-postgres-main-hr', 'dev-eu-postgres-main-sales', 'dev-eu-postgres-main', 'dev-eu-redshift'],
+    ]]);
     const text = warnings[0].lines.join('\n');
-    expect(text).toContain('Environment dev is removed');
-    expect(text).toContain('npx cdktf destroy dev-redshift && npx cdktf destroy dev-postgres && npx cdktf destroy dev-aws-access');
-    expect(text).toMatch(/dev-redshift revokes SQL when destroyed.*still deployed/);
-    expect(text).not.toContain('dev-aws-access revokes');
+    expect(text).toContain('Environment dev-eu is removed');
+    expect(text).toContain('The GitOps workflow destroys them from the previous commit');
+    // The server and runner stacks are still in the baseline's synth with their dependents: cdktf must not look for them.
+    expect(text).toContain('npx cdktf destroy dev-eu-postgres-main-sales && npx cdktf destroy dev-eu-postgres-main --ignore-missing-stack-dependencies && npx cdktf destroy dev-eu-redshift --ignore-missing-stack-dependencies');
+    expect(text).toMatch(/dev-eu-redshift-warehouse revokes SQL when destroyed.*still deployed/);
+    expect(text).not.toContain('dev-eu-aws-access revokes');
   });
 
-  test('a removed stack in a remaining environment: its own warning, in the text report and the markdown', () => {
-    const head: AppJson = { ...base };
-    delete head['prod-redshift'];
-    const diff = diffApps(base, head);
+  test('a removed grant stack in a remaining environment: its own warning with the command to run first, in the text and the markdown', () => {
+    const head = headWithout('dev-eu-postgres-main-sales');
+    const diff = diffApps(base.stacks, head.stacks);
     const warnings = removalWarnings(diff, base, head);
-    expect(warnings.map((w) => [w.environment, w.stacks])).toEqual([[undefined, ['prod-redshift']]]);
+    expect(warnings.map((w) => [w.environment, w.stacks])).toEqual([[undefined, ['dev-eu-postgres-main-sales']]]);
     const text = formatText(diff, warnings);
-    expect(text.startsWith('!! Stack prod-redshift is removed')).toBe(true);
-    expect(text).toContain('npx cdktf destroy prod-redshift');
-    expect(text).toContain('Lambda invocations or destroy-time provisioners');
+    expect(text.startsWith('!! Stack dev-eu-postgres-main-sales is removed')).toBe(true);
+    expect(text).toContain('run: npx cdktf destroy dev-eu-postgres-main-sales\n');
     const markdown = formatMarkdown(diff, { baseLabel: BASE_LABEL, warnings });
-    expect(markdown).toContain('> [!WARNING]\n> Stack prod-redshift is removed');
+    expect(markdown).toContain('> [!WARNING]\n> Stack dev-eu-postgres-main-sales is removed');
+  });
+
+  test('a removed cluster stack: the revoke warning names it; the runner stack it depends on stays', () => {
+    const warnings = warningsFor(headWithout('dev-eu-redshift-warehouse'));
+    expect(warnings.map((w) => w.stacks)).toEqual([['dev-eu-redshift-warehouse']]);
+    expect(warnings[0].lines.join('\n')).toContain('dev-eu-redshift-warehouse revokes SQL when destroyed');
   });
 
   test('nothing removed: no warning', () => {
-    expect(removalWarnings(diffApps(base, base), base, base)).toEqual([]);
+    expect(warningsFor(base)).toEqual([]);
+  });
+
+  test('--stacks-json: changed stacks dependencies first, removed ones dependents first, each with its environment and backend', () => {
+    const head = headWithout('dev-eu-postgres-main', 'dev-eu-postgres-main-sales', 'dev-eu-postgres-main-hr', 'prod-postgres-redshift-orders');
+    // A changed grant stack and a changed server stack it depends on (listed here after it).
+    head.stacks['prod-postgres-redshift-payments'] = stackWith('local');
+    head.layout['prod-postgres-redshift-payments'] = { name: 'prod-postgres-redshift-payments', environment: 'prod', dependsOn: ['prod-postgres-redshift'] };
+    head.stacks['prod-postgres-redshift'] = stackWith('local', { output: { host: { value: 'h2' } } });
+    head.stacks['dev-eu-redshift-warehouse'] = stackWith('s3', { resource: { aws_lambda_invocation: { units: { function_name: 'g', input: '{}', lifecycle_scope: 'CRUD' } } } });
+    const run = stacksToRun(diffApps(base.stacks, head.stacks), base, head);
+    expect(run.plan).toEqual([
+      { name: 'dev-eu-redshift-warehouse', environment: 'dev-eu', backend: 's3' },
+      { name: 'prod-postgres-redshift', environment: 'prod', backend: 'local' },
+      { name: 'prod-postgres-redshift-payments', environment: 'prod', backend: 'local' },
+    ]);
+    expect(run.destroy).toEqual([
+      { name: 'dev-eu-postgres-main-hr', environment: 'dev-eu', backend: 's3' },
+      { name: 'dev-eu-postgres-main-sales', environment: 'dev-eu', backend: 's3' },
+      { name: 'dev-eu-postgres-main', environment: 'dev-eu', backend: 's3' },
+      { name: 'prod-postgres-redshift-orders', environment: 'prod', backend: 'local' },
+    ]);
+  });
+
+  test('dependency order reaches through stacks that are not listed, and ignores name order', () => {
+    const layout = stackLayout(undefined, { stacks: [entry('z', 'e'), entry('b', 'e', ['z']), entry('a', 'e', ['b'])] });
+    expect(dependenciesFirst(['a', 'z'], layout)).toEqual(['z', 'a']);
+    expect(dependentsFirst(['z', 'a'], { stacks: {}, layout })).toEqual(['a', 'z']);
+  });
+
+  test('a synth from before stacks.json: dependencies from the manifest, the environment from the old <env>-<plane> names only', () => {
+    const layout = stackLayout({ stacks: { 'dev-eu-postgres': { dependencies: ['dev-eu-aws-access'] }, 'dev-eu-aws-access': {}, other: {} } }, undefined);
+    expect(layout['dev-eu-postgres']).toEqual({ name: 'dev-eu-postgres', environment: 'dev-eu', dependsOn: ['dev-eu-aws-access'] });
+    expect(layout.other.environment).toBeUndefined();
+    const head: Synth = { stacks: { other: {} }, layout };
+    expect(() => stacksToRun(diffApps({}, head.stacks), { stacks: {}, layout: {} }, head)).toThrow(/cannot tell the environment of stack other/);
+  });
+
+  test('backends as Terraform reads them: none set is local; cloud blocks count', () => {
+    expect(backendOf({ terraform: {} })).toBe('local');
+    expect(backendOf({ terraform: { cloud: { organization: 'o' } } })).toBe('cloud');
+    expect(backendOf(stackWith('s3'))).toBe('s3');
   });
 });
 
@@ -295,6 +370,16 @@ function estateWithoutFinance(): string {
   return doc.toString();
 }
 
+/** The example estate without dev's protected PostgreSQL database `billing` (its own grant stack). */
+function estateWithoutBilling(): string {
+  const doc = parseDocument(fs.readFileSync(path.join(REPO_ROOT, 'examples', 'estate.yaml'), 'utf8'));
+  const protect = doc.getIn(['environments', 'dev', 'postgres', 0, 'immuta', 'protect']) as { items: { toJSON(): { database: string } }[] };
+  const before = protect.items.length;
+  protect.items = protect.items.filter((p) => p.toJSON().database !== 'billing');
+  if (protect.items.length !== before - 1) throw new Error('the example estate no longer protects the billing database in dev');
+  return doc.toString();
+}
+
 const stacksIn = (report: string) => [...report.matchAll(/^Stack (\S+):/gm)].map((m) => m[1]);
 
 describe('plan diff: the script against synths of the example estate (--base-dir)', () => {
@@ -318,6 +403,38 @@ describe('plan diff: the script against synths of the example estate (--base-dir
     expect(stacksIn(res.stdout)).toEqual(['dev-redshift']);
     expect(res.stdout).toContain('finance');
     expect(res.stdout).toMatch(/^- /m);
+  });
+
+  test('--stacks-json: a removed PostgreSQL database is its grant stack destroyed, with the warning; the rest of the example is untouched', () => {
+    const withoutBilling = path.join(tmp, 'without-billing.yaml');
+    fs.writeFileSync(withoutBilling, estateWithoutBilling());
+    const stacksJson = path.join(tmp, 'stacks-to-run.json');
+    const res = planDiff(REPO_ROOT, ['--base-dir', exampleOut, '--stacks-json', stacksJson], { ESTATE_FILE: withoutBilling });
+    expect(res.status).toBe(2);
+    const layout = JSON.parse(fs.readFileSync(path.join(exampleOut, 'stacks.json'), 'utf8')) as { stacks: { name: string; dependsOn: string[] }[] };
+    const removed = 'dev-postgres-orders-pg-billing';
+    expect(layout.stacks.find((e) => e.name === removed)?.dependsOn).toEqual(['dev-postgres-orders-pg']);
+    const run = JSON.parse(fs.readFileSync(stacksJson, 'utf8')) as { plan: { name: string }[]; destroy: unknown[] };
+    expect(run.destroy).toEqual([{ name: removed, environment: 'dev', backend: 'local' }]);
+    // Whatever else the server's stack reports is planned; nothing in prod is.
+    expect(run.plan.map((s) => s.name)).toEqual(stacksIn(res.stdout).filter((n) => n !== removed));
+    expect(run.plan.map((s) => s.name).filter((n) => !n.startsWith('dev-'))).toEqual([]);
+    expect(res.stderr).toContain(`WARNING: Stack ${removed} is removed`);
+    expect(res.stdout).toContain(`npx cdktf destroy ${removed}`);
+  });
+
+  test('--stacks-json of a diff against an empty synth: every stack to plan, in stacks.json order (the workflow\'s full deploy)', () => {
+    const nothing = path.join(tmp, 'nothing');
+    fs.mkdirSync(nothing);
+    fs.writeFileSync(path.join(nothing, 'manifest.json'), '{"stacks": {}}');
+    const stacksJson = path.join(tmp, 'every-stack.json');
+    const res = planDiff(REPO_ROOT, ['--base-dir', nothing, '--head-dir', exampleOut, '--stacks-json', stacksJson]);
+    expect(res.status).toBe(2);
+    const layout = JSON.parse(fs.readFileSync(path.join(exampleOut, 'stacks.json'), 'utf8')) as { stacks: { name: string; environment: string }[] };
+    const synthesized = fs.readdirSync(path.join(exampleOut, 'stacks'));
+    const run = JSON.parse(fs.readFileSync(stacksJson, 'utf8')) as { plan: { name: string; environment: string }[]; destroy: unknown[] };
+    expect(run.plan.map((s) => [s.name, s.environment])).toEqual(layout.stacks.filter((e) => synthesized.includes(e.name)).map((e) => [e.name, e.environment]));
+    expect(run.destroy).toEqual([]);
   });
 
   test('the markdown form of the same change has a table and folded details', () => {
