@@ -16,7 +16,7 @@ export function estateReference(): string {
     '',
     'YAML, validated strictly: an unknown or misspelt field is an error that names it. The',
     'annotated example is [examples/estate.yaml](../examples/estate.yaml); the rules between',
-    'fields are listed in the README ("The estate file").',
+    'fields are listed in [estate-rules.md](estate-rules.md).',
     '',
     ...sections,
   ].join('\n');

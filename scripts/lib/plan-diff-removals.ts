@@ -40,7 +40,7 @@ export function removalWarnings(diff: AppDiff, base: Synth, head: Synth): Remova
     const destroy = (s: string) => `npx cdktf destroy ${s}${Object.values(base.layout).some((e) => e.dependsOn.includes(s)) ? ' --ignore-missing-stack-dependencies' : ''}`;
     const lines = [
       `${what}: removing ${several ? 'them' : 'it'} from the code destroys nothing; resources and state stay, and after the merge cdktf no longer knows ${several ? 'these stacks' : 'the stack'}.`,
-      `The GitOps workflow destroys ${several ? 'them' : 'it'} from the previous commit, in this order, before deploying the rest. Deploying by hand: first, from a checkout that still has ${several ? 'them' : 'it'} (the baseline), run: ${ordered.map(destroy).join(' && ')}`,
+      `The GitOps workflow destroys ${several ? 'them, in this order,' : 'it'} from the previous commit before deploying the rest. Deploying by hand: first, from a checkout that still has ${several ? 'them' : 'it'} (the baseline), run: ${ordered.map(destroy).join(' && ')}`,
     ];
     const revoking = ordered.filter((s) => revokesOnDestroy(base.stacks[s]));
     if (revoking.length) {

@@ -258,7 +258,7 @@ describe('plan diff: removed stacks and environments', () => {
     ]]);
     const text = warnings[0].lines.join('\n');
     expect(text).toContain('Environment dev-eu is removed');
-    expect(text).toContain('The GitOps workflow destroys them from the previous commit');
+    expect(text).toContain('The GitOps workflow destroys them, in this order, from the previous commit before deploying the rest');
     // The server and runner stacks are still in the baseline's synth with their dependents: cdktf must not look for them.
     expect(text).toContain('npx cdktf destroy dev-eu-postgres-main-sales && npx cdktf destroy dev-eu-postgres-main --ignore-missing-stack-dependencies && npx cdktf destroy dev-eu-redshift --ignore-missing-stack-dependencies');
     expect(text).toMatch(/dev-eu-redshift-warehouse revokes SQL when destroyed.*still deployed/);
