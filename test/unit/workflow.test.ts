@@ -8,54 +8,13 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseDocument } from 'yaml';
+import { Job, REPO_ROOT, loadWorkflow, runStep, stepNamed } from '../support/workflow';
 
-const REPO_ROOT = path.resolve(__dirname, '../..');
-const WORKFLOW_FILE = path.join(REPO_ROOT, '.github', 'workflows', 'governance.yml');
-
-interface Step {
-  name?: string;
-  uses?: string;
-  run?: string;
-  if?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-  'working-directory'?: string;
-}
-interface Job {
-  if?: string;
-  'runs-on'?: string;
-  needs?: string | string[];
-  permissions?: Record<string, string>;
-  environment?: { name: string } | string;
-  strategy?: { matrix?: Record<string, unknown>; 'max-parallel'?: number; 'fail-fast'?: boolean };
-  env?: Record<string, string>;
-  outputs?: Record<string, string>;
-  steps: Step[];
-}
-interface Trigger {
-  branches?: string[];
-  inputs?: Record<string, { options?: string[] }>;
-}
-interface Workflow {
-  on: { pull_request?: Trigger; push?: Trigger; workflow_dispatch?: Trigger; schedule?: { cron: string }[] };
-  permissions: Record<string, string>;
-  env: Record<string, string>;
-  jobs: Record<string, Job>;
-}
-
-const text = fs.readFileSync(WORKFLOW_FILE, 'utf8');
-const doc = parseDocument(text, { uniqueKeys: true });
-const workflow = doc.toJS() as Workflow;
+const { text, doc, workflow } = loadWorkflow();
 const jobs = workflow.jobs;
 
 const runs = (job: Job) => job.steps.filter((s) => s.run).map((s) => s.run!);
 const uses = (job: Job, action: string) => job.steps.find((s) => s.uses?.startsWith(`${action}@`));
-const stepNamed = (job: Job, name: string) => {
-  const step = job.steps.find((s) => s.name === name);
-  if (!step?.run) throw new Error(`no run step named "${name}"`);
-  return step;
-};
 /** ${{ env.X }} resolved against the workflow-level env, as GitHub does. */
 const resolveEnv = (value: unknown) => String(value).replace(/\$\{\{\s*env\.(\w+)\s*\}\}/g, (_m, k: string) => workflow.env[k]);
 
@@ -209,23 +168,6 @@ describe('governance workflow: structure', () => {
 });
 
 // ---------------------------------------------------------------- the decision steps, run
-
-/** Runs a step's script as GitHub does (bash -eo pipefail), with GITHUB_OUTPUT/ENV files. */
-function runStep(step: Step, env: Record<string, string>, cwd: string): { status: number | null; stdout: string; outputs: string; envFile: string } {
-  const outputs = path.join(cwd, 'github-output');
-  const envFile = path.join(cwd, 'github-env');
-  fs.writeFileSync(outputs, '');
-  fs.writeFileSync(envFile, '');
-  const res = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
-    cwd,
-    env: { PATH: process.env.PATH, GITHUB_OUTPUT: outputs, GITHUB_ENV: envFile, ...env },
-    encoding: 'utf8',
-    timeout: 30_000,
-    killSignal: 'SIGKILL',
-  });
-  if (res.error) throw res.error;
-  return { status: res.status, stdout: res.stdout, outputs: fs.readFileSync(outputs, 'utf8'), envFile: fs.readFileSync(envFile, 'utf8') };
-}
 
 describe('governance workflow: decision steps (needs jq, as on GitHub runners)', () => {
   let tmp: string;
