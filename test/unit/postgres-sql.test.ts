@@ -63,7 +63,7 @@ describe('renderPostgresApply', () => {
   test('explicit tables are granted one by one, qualified and quoted', () => {
     const env = singleServerEnvironment({ immuta: { displayName: 'pg_conn', protect: [{ database: 'app', schemas: [{ name: 'fin', tables: ['payments', 'invoices'] }] }] } });
     const out = renderPostgresApply(serverPlanOf(env.postgres[0], env));
-    expect(out).toContain('GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE "fin"."invoices", "fin"."payments" TO "immuta_system" WITH GRANT OPTION;');
+    expect(out).toContain('GRANT DELETE, INSERT, SELECT, TRUNCATE, UPDATE ON TABLE "fin"."invoices", "fin"."payments" TO "immuta_system" WITH GRANT OPTION;');
     expect(out).not.toContain('ALTER DEFAULT PRIVILEGES');
   });
 
