@@ -9,6 +9,8 @@ import { PostgresGrantStack } from './postgres-grant-stack';
 import { PostgresServerStack } from './postgres-server-stack';
 import { RedshiftStack } from './redshift-stack';
 import { configureBackend } from './backend';
+import { sqlFilesForPlans } from '../sql';
+import { writeSqlFiles } from '../sql/files';
 
 /**
  * Every stack of the estate, as model/environment-plan.ts lays them out: per environment the
@@ -43,4 +45,14 @@ export function buildApp(app: App, estate: Estate): EnvironmentPlan[] {
 export function writeStackLayout(outdir: string, plans: readonly EnvironmentPlan[]): void {
   const stacks = plans.flatMap((p) => p.stacks);
   fs.writeFileSync(path.join(outdir, STACK_LAYOUT_FILE), `${JSON.stringify({ stacks }, null, 2)}\n`);
+}
+
+/** What `npm run synth` writes into `outdir`: the stacks, their SQL scripts and stacks.json. */
+export function synthesizeEstate(estate: Estate, outdir: string): EnvironmentPlan[] {
+  const app = new App({ outdir });
+  const plans = buildApp(app, estate);
+  app.synth();
+  writeSqlFiles(outdir, sqlFilesForPlans(plans));
+  writeStackLayout(outdir, plans);
+  return plans;
 }
