@@ -9,6 +9,8 @@ import { PostgresGrantStack } from './postgres-grant-stack';
 import { PostgresServerStack } from './postgres-server-stack';
 import { RedshiftStack } from './redshift-stack';
 import { configureBackend } from './backend';
+import { sqlFilesForPlans } from '../sql';
+import { writeSqlFiles } from '../sql/files';
 
 /**
  * Every stack of the estate, as model/environment-plan.ts lays them out: per environment the
@@ -43,4 +45,33 @@ export function buildApp(app: App, estate: Estate): EnvironmentPlan[] {
 export function writeStackLayout(outdir: string, plans: readonly EnvironmentPlan[]): void {
   const stacks = plans.flatMap((p) => p.stacks);
   fs.writeFileSync(path.join(outdir, STACK_LAYOUT_FILE), `${JSON.stringify({ stacks }, null, 2)}\n`);
+}
+
+/** What `npm run synth` writes into `outdir`: the stacks, their SQL scripts and stacks.json. */
+export function synthesizeEstate(estate: Estate, outdir: string): EnvironmentPlan[] {
+  return withoutTokenStackTraces(() => {
+    const app = new App({ outdir, stackTraces: false });
+    const plans = buildApp(app, estate);
+    app.synth();
+    writeSqlFiles(outdir, sqlFilesForPlans(plans));
+    writeStackLayout(outdir, plans);
+    return plans;
+  });
+}
+
+/**
+ * cdktf records a full stack trace for every token it creates, only to quote it if the token
+ * later fails to resolve. A large estate creates hundreds of thousands of tokens, and under
+ * ts-node each trace is source-mapped: a 1,000-database estate spent most of its five minutes
+ * there. So traces come out empty during synthesis, unless DEBUG is set.
+ */
+function withoutTokenStackTraces<T>(fn: () => T): T {
+  if (process.env.DEBUG) return fn();
+  const saved = Error.prepareStackTrace;
+  Error.prepareStackTrace = () => '';
+  try {
+    return fn();
+  } finally {
+    Error.prepareStackTrace = saved;
+  }
 }

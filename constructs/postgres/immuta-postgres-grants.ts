@@ -53,7 +53,7 @@ export class ImmutaPostgresGrants extends Construct {
       chain(new Grant(this, logicalId, {
         provider: props.provider,
         forEach: each,
-        dependsOn: previous,
+        ...(previous.length > 0 ? { dependsOn: previous } : {}),
         role: props.roleName,
         objectType,
         database: each.getString('database'),
@@ -71,7 +71,7 @@ export class ImmutaPostgresGrants extends Construct {
       chain(new DefaultPrivileges(this, 'default_privileges', {
         provider: props.provider,
         forEach: each,
-        dependsOn: previous,
+        ...(previous.length > 0 ? { dependsOn: previous } : {}),
         role: props.roleName,
         objectType: 'table',
         database: each.getString('database'),
