@@ -380,6 +380,12 @@ function estateWithoutBilling(): string {
   return doc.toString();
 }
 
+/**
+ * The stack of the dev cluster's Redshift units: `dev-redshift-analytics-dev` in the layout of
+ * model/stack-layout.ts, `dev-redshift` while the Redshift plane is still one stack.
+ */
+const DEV_UNITS_STACK = /^dev-redshift(-analytics-dev)?$/;
+
 const stacksIn = (report: string) => [...report.matchAll(/^Stack (\S+):/gm)].map((m) => m[1]);
 
 describe('plan diff: the script against synths of the example estate (--base-dir)', () => {
@@ -400,7 +406,7 @@ describe('plan diff: the script against synths of the example estate (--base-dir
     const res = planDiff(REPO_ROOT, ['--base-dir', exampleOut], { ESTATE_FILE: modifiedEstate });
     expect(res.stderr).toContain('stack(s) differ');
     expect(res.status).toBe(2);
-    expect(stacksIn(res.stdout)).toEqual(['dev-redshift']);
+    expect(stacksIn(res.stdout)).toEqual([expect.stringMatching(DEV_UNITS_STACK)]);
     expect(res.stdout).toContain('finance');
     expect(res.stdout).toMatch(/^- /m);
   });
@@ -442,7 +448,7 @@ describe('plan diff: the script against synths of the example estate (--base-dir
     synth(modifiedEstate, modifiedOut);
     const res = planDiff(REPO_ROOT, ['--base-dir', exampleOut, '--head-dir', modifiedOut, '--markdown']);
     expect(res.status).toBe(2);
-    expect(res.stdout).toContain('#### <code>dev-redshift</code>: changed');
+    expect(res.stdout).toMatch(/^#### <code>dev-redshift(-analytics-dev)?<\/code>: changed$/m);
     expect(res.stdout).toContain('| --- | ---: | ---: | ---: |');
     expect(res.stdout).toMatch(/<details><summary>[^]*```diff[^]*<\/details>/);
   });
@@ -508,7 +514,7 @@ describe('plan diff: the script against git refs of a temporary repository (--ba
     const res = planDiff(repo, [], { ESTATE_FILE: path.join(repo, 'estates', 'team.yaml') });
     expect(res.stderr).toContain('baseline merge-base HEAD main (');
     expect(res.status).toBe(2);
-    expect(stacksIn(res.stdout)).toEqual(['dev-redshift']);
+    expect(stacksIn(res.stdout)).toEqual([expect.stringMatching(DEV_UNITS_STACK)]);
     // git archive leaves the repository's worktrees untouched.
     expect(git('worktree', 'list').split('\n')).toHaveLength(1);
     // Progress while the two synths run, on stderr so the report stays clean.
@@ -529,7 +535,7 @@ describe('plan diff: the script against git refs of a temporary repository (--ba
       fs.writeFileSync(outside, estateWithoutFinance());
       const compared = planDiff(repo, ['--base', 'HEAD', '--base-estate', path.join(REPO_ROOT, 'examples', 'estate.yaml')], { ESTATE_FILE: outside });
       expect(compared.status).toBe(2);
-      expect(stacksIn(compared.stdout)).toEqual(['dev-redshift']);
+      expect(stacksIn(compared.stdout)).toEqual([expect.stringMatching(DEV_UNITS_STACK)]);
     } finally {
       fs.rmSync(outside, { force: true });
     }
