@@ -57,8 +57,11 @@ export function stackLayout(manifest: Json | undefined, stacksJson: Json | undef
     const dependencies = isObject(stack) && Array.isArray(stack.dependencies) ? stack.dependencies.filter((d): d is string => typeof d === 'string') : [];
     layout[name] = { name, environment: LEGACY_STACK_NAME.exec(name)?.[1], dependsOn: dependencies };
   }
-  const entries = isObject(stacksJson) && Array.isArray(stacksJson.stacks) ? (stacksJson.stacks as unknown as StackEntry[]) : [];
-  for (const e of entries) layout[e.name] = { name: e.name, environment: e.environment, dependsOn: [...e.dependsOn] };
+  const entries = isObject(stacksJson) && Array.isArray(stacksJson.stacks) ? (stacksJson.stacks as unknown as Partial<StackEntry>[]) : [];
+  for (const e of entries) {
+    if (typeof e.name !== 'string') continue;
+    layout[e.name] = { name: e.name, environment: e.environment, dependsOn: Array.isArray(e.dependsOn) ? [...e.dependsOn] : [] };
+  }
   return layout;
 }
 
