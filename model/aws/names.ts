@@ -19,6 +19,3 @@ export function boundedName(parts: readonly string[], max: number): string {
   const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
   return `${full.slice(0, max - hash.length - 1)}-${hash}`;
 }
-
-/** Terraform output names: the project-wide rule. */
-export { terraformName as outputName } from '../terraform-names';
