@@ -1,4 +1,5 @@
 import { Environment, InformaticaSpec } from '../../estate/schema';
+import { assertPostgresServer } from '../postgres/checks';
 import { redshiftJdbcUrl } from './informatica';
 import { boundedName, IAM_POLICY_NAME_MAX, IAM_ROLE_NAME_MAX, IAM_USER_NAME_MAX } from './names';
 import { Partition, partitionOf } from './partition';
@@ -169,6 +170,8 @@ export function planAwsAccess(envName: string, env: Environment): AwsAccessPlan 
     const im = s.immuta;
     if (!im || im.authentication === 'password') return [];
     const field = `${at}.postgres[${i}]`;
+    // A server built in code meets the same rules, in the same words, as when its own plan checks it.
+    assertPostgresServer(s, `postgres server ${s.id}`);
     let authentication: RdsIamAuthentication;
     if (im.authentication === 'aws-assumed-role') {
       authentication = {
@@ -185,7 +188,7 @@ export function planAwsAccess(envName: string, env: Environment): AwsAccessPlan 
       region: s.region ?? env.aws.region,
       accountId: env.aws.accountId,
       partition,
-      resourceId: validated(s.resourceId, `${field}.resourceId`),
+      resourceId: s.resourceId!,
       dbUsername: im.systemRole,
       authentication,
       policyName: rdsConnectPolicyName(s.id),

@@ -129,9 +129,12 @@ describe('planAwsAccess and the estate rules on AWS names', () => {
     expect(plan.rdsIamAccess[0]).toMatchObject({ serverId: 'one', region: 'us-gov-west-1', accountId: '111122223333', partition: 'aws-us-gov' });
   });
 
-  test('an unvalidated environment missing a field the estate rules require is refused by name', () => {
+  test('a server built in code without the fields IAM authentication needs is refused by name', () => {
     const valid = env([], [rdsServer('one', 'immuta_system')]);
-    const server = { ...valid.postgres[0], resourceId: undefined };
-    expect(() => planAwsAccess('test', { ...valid, postgres: [server] })).toThrow('environments.test.postgres[0].resourceId is missing: planAwsAccess takes a validated estate');
+    const server = valid.postgres[0];
+    expect(() => planAwsAccess('test', { ...valid, postgres: [{ ...server, resourceId: undefined }] }))
+      .toThrow('postgres server one: server.resourceId is required for aws-assumed-role authentication');
+    expect(() => planAwsAccess('test', { ...valid, postgres: [{ ...server, immuta: { ...server.immuta!, externalId: undefined } }] }))
+      .toThrow('environments.test.postgres[0].immuta.externalId is missing: planAwsAccess takes a validated estate');
   });
 });
