@@ -6,8 +6,7 @@ import { DATA_API_MAX_BATCH } from '../model/redshift/plan';
 import {
   STACK_INSTANCE_BOUND, awsAccessStackName, grantGroupOf, postgresGrantStackName, postgresServerStackName, redshiftClusterStackName, redshiftRunnerStackName,
 } from '../model/stack-layout';
-import { redshiftPasswordVariable } from '../model/terraform-names';
-import { TERRAFORM_IDENTIFIER } from '../model/terraform-text';
+import { redshiftPasswordVariable, TERRAFORM_IDENTIFIER } from '../model/terraform-names';
 import { DBUSER_ARN_PATTERN } from './names';
 import { INFORMATICA_REGIONS } from './rules';
 import { indexInFile } from './schema';

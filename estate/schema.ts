@@ -79,7 +79,9 @@ const redshiftServiceRole = z.object({
   name: iamName.default('RedshiftCopyUnload').describe('IAM role name (the Redshift IAM role guide\'s example is RedshiftCopyUnload).'),
   regions: z.array(region('serviceRole.regions[]')).min(1).optional().describe('Only Redshift in these regions may assume the role (trusts redshift.<region>.amazonaws.com). Default: any region.'),
   dbUserArns: z.array(dbUserArn).min(1).optional().describe('Only these database users may use the role (sts:ExternalId condition), as arn:<partition>:redshift:<region>:<account>:dbuser:<this cluster>/<user>. Default: any user.'),
-  managedPolicies: z.array(managedPolicyName).default([...REDSHIFT_SERVICE_ROLE_DEFAULT_POLICIES]).describe('AWS managed policies to attach (name or path/name).'),
+  managedPolicies: z.array(managedPolicyName).max(20, 'must list at most 20 policies: IAM attaches at most 20 managed policies to a role')
+    .refine((p) => new Set(p).size === p.length, 'must not list a policy twice')
+    .default([...REDSHIFT_SERVICE_ROLE_DEFAULT_POLICIES]).describe('AWS managed policies to attach (name or path/name).'),
 }).strict();
 
 const redshiftImmuta = z.object({

@@ -7,6 +7,3 @@
 export function escapeTemplateText(text: string): string {
   return text.replace(/([$%])\{/g, '$1$1{');
 }
-
-/** Terraform identifiers: variable, output, resource and provider alias names. */
-export const TERRAFORM_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;

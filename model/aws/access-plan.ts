@@ -1,4 +1,5 @@
 import { Environment, InformaticaSpec } from '../../estate/schema';
+import { assertPostgresServer } from '../postgres/checks';
 import { redshiftJdbcUrl } from './informatica';
 import { boundedName, IAM_POLICY_NAME_MAX, IAM_ROLE_NAME_MAX, IAM_USER_NAME_MAX } from './names';
 import { Partition, partitionOf } from './partition';
@@ -28,32 +29,65 @@ export interface ClusterAccessPlan {
   readonly associatedRoleNames: readonly string[];
 }
 
-/** The Redshift IAM role guide. */
+/** The Redshift IAM role guide: the role Redshift assumes for one cluster. IAM is global: no region. */
 export interface ServiceRolePlan {
+  /** Identifier of the cluster the role serves; names the output. */
+  readonly clusterId: string;
+  /** Partition of the environment's account: the managed policy ARNs differ between aws, aws-cn and aws-us-gov. */
+  readonly partition: Partition;
+  /** IAM role name, unique in the account; the Redshift IAM role guide's example is RedshiftCopyUnload. */
   readonly roleName: string;
+  /**
+   * Only Redshift in these regions may assume the role (`redshift.REGION.amazonaws.com`).
+   * @default every region (`redshift.amazonaws.com`)
+   */
   readonly regions?: readonly string[];
+  /**
+   * Only these database users may use the role (`sts:ExternalId` condition).
+   * @default every user of every cluster the role is associated with
+   */
   readonly dbUserArns?: readonly string[];
+  /** AWS managed policies to attach, by name or path/name (the estate's default is the guide's two). */
   readonly managedPolicies: readonly string[];
 }
 
-/** Informatica's Redshift connector requirements. */
+/** Informatica's Redshift connector requirements for one cluster. */
 export interface InformaticaPlan {
+  /** Identifier of the cluster; names the IAM objects, key alias, secret, variables and outputs. */
+  readonly clusterId: string;
+  /** The cluster's region: the bucket must be there, and the key and secret follow the bucket. */
+  readonly region: string;
+  /** Account that owns the bucket and key: the key policy's administrator. */
+  readonly accountId: string;
+  readonly partition: Partition;
+  /** The staging bucket the stack creates (globally unique). */
   readonly stagingBucket: string;
+  /** `access-key`: an IAM user and access key; `iam`: an EC2 role with instance profile for the Secure Agent and a Redshift role. */
   readonly authentication: InformaticaSpec['authentication'];
+  /** `kms`: SSE-KMS with a customer managed key made here; `s3`: SSE-S3 (AES256). */
   readonly serverSideEncryption: InformaticaSpec['serverSideEncryption'];
+  /** A Secrets Manager secret for the client-side master symmetric key. */
   readonly clientSideEncryption: boolean;
+  /** `jdbc:redshift://<endpoint>:<port>/<database>?ssl=true`. */
   readonly jdbcUrl: string;
   readonly names: InformaticaNames;
 }
 
 /** Immuta's PostgreSQL requirements, for RDS/Aurora servers whose Immuta connection authenticates through IAM. */
 export interface RdsIamAccessPlan {
+  /** Identifier of the PostgreSQL server in the estate; names the outputs. */
   readonly serverId: string;
+  /** Region of the RDS instance or Aurora cluster. */
   readonly region: string;
+  /** Account of the database. */
+  readonly accountId: string;
+  readonly partition: Partition;
+  /** DbiResourceId of the instance (db-...) or cluster (cluster-...). */
   readonly resourceId: string;
-  /** The database user Immuta logs in as (the estate's systemRole). */
+  /** The database user Immuta logs in as (the estate's systemRole); it needs the rds_iam role in PostgreSQL. */
   readonly dbUsername: string;
   readonly authentication: RdsIamAuthentication;
+  /** Name of the customer managed policy allowing rds-db:connect. */
   readonly policyName: string;
 }
 
@@ -102,6 +136,8 @@ export function planAwsAccess(envName: string, env: Environment): AwsAccessPlan 
   const clusters = env.redshift.map((c): ClusterAccessPlan => {
     const region = c.region ?? env.aws.region;
     const serviceRole = c.serviceRole && {
+      clusterId: c.id,
+      partition,
       roleName: c.serviceRole.name,
       regions: c.serviceRole.regions,
       dbUserArns: c.serviceRole.dbUserArns,
@@ -112,6 +148,10 @@ export function planAwsAccess(envName: string, env: Environment): AwsAccessPlan 
       const inf = c.informatica;
       const n = informaticaNames(c.id);
       informatica = {
+        clusterId: c.id,
+        region,
+        accountId: env.aws.accountId,
+        partition,
         stagingBucket: inf.stagingBucket,
         authentication: inf.authentication,
         serverSideEncryption: inf.serverSideEncryption,
@@ -130,15 +170,15 @@ export function planAwsAccess(envName: string, env: Environment): AwsAccessPlan 
     const im = s.immuta;
     if (!im || im.authentication === 'password') return [];
     const field = `${at}.postgres[${i}]`;
-    if (!s.resourceId) throw new Error(`${field}.resourceId: is required for ${im.authentication} authentication (Immuta's PostgreSQL requirements)`);
+    // A server built in code meets the same rules, in the same words, as when its own plan checks it.
+    assertPostgresServer(s, `postgres server ${s.id}`);
     let authentication: RdsIamAuthentication;
     if (im.authentication === 'aws-assumed-role') {
-      if (!im.immutaAwsAccountId || !im.externalId) throw new Error(`${field}.immuta: aws-assumed-role needs immutaAwsAccountId and externalId (Immuta's PostgreSQL requirements)`);
       authentication = {
         type: 'aws-assumed-role',
         roleName: im.systemRole,
-        immutaAwsAccountId: im.immutaAwsAccountId,
-        externalId: im.externalId,
+        immutaAwsAccountId: validated(im.immutaAwsAccountId, `${field}.immuta.immutaAwsAccountId`),
+        externalId: validated(im.externalId, `${field}.immuta.externalId`),
       };
     } else {
       authentication = { type: 'aws-access-key', userName: immutaAccessKeyUserName(s.id) };
@@ -146,7 +186,9 @@ export function planAwsAccess(envName: string, env: Environment): AwsAccessPlan 
     return [{
       serverId: s.id,
       region: s.region ?? env.aws.region,
-      resourceId: s.resourceId,
+      accountId: env.aws.accountId,
+      partition,
+      resourceId: s.resourceId!,
       dbUsername: im.systemRole,
       authentication,
       policyName: rdsConnectPolicyName(s.id),
@@ -156,6 +198,15 @@ export function planAwsAccess(envName: string, env: Environment): AwsAccessPlan 
   const regional = clusters.filter((c) => c.informatica || c.associatedRoleNames.length > 0).map((c) => c.region);
   const extraRegions = [...new Set(regional)].filter((r) => r !== env.aws.region).sort();
   return { envName, accountId: env.aws.accountId, region: env.aws.region, partition, extraRegions, clusters, rdsIamAccess };
+}
+
+/**
+ * A field the estate's consistency rules require in this case (estate/consistency.ts says
+ * why, to the user); reaching the plan without it means the estate was not validated.
+ */
+function validated<T>(value: T | undefined, field: string): T {
+  if (value === undefined) throw new Error(`${field} is missing: planAwsAccess takes a validated estate (estate/load.ts)`);
+  return value;
 }
 
 /** An AWS name the access plane creates, the estate field it comes from, and where it must be unique. */

@@ -5,9 +5,6 @@ export const IAM_ROLE_NAME_MAX = 64;
 export const IAM_USER_NAME_MAX = 64;
 export const IAM_POLICY_NAME_MAX = 128;
 
-/** IAM's alphabet for role, user, policy and instance profile names. */
-export const IAM_NAME_PATTERN = /^[A-Za-z0-9+=,.@_-]+$/;
-
 /**
  * Joins name parts with hyphens. A name over `max` is cut and ends in 8 hex digits of a
  * hash of the full name, so it stays unique and the same on every synth (the approach of
@@ -19,6 +16,3 @@ export function boundedName(parts: readonly string[], max: number): string {
   const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
   return `${full.slice(0, max - hash.length - 1)}-${hash}`;
 }
-
-/** Terraform output names: the project-wide rule. */
-export { terraformName as outputName } from '../terraform-names';

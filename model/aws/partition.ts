@@ -10,10 +10,6 @@ export function partitionOf(region: string): Partition {
   return 'aws';
 }
 
-export function arn(region: string, service: string, account: string, resource: string, arnRegion = region): string {
-  return `arn:${partitionOf(region)}:${service}:${arnRegion}:${account}:${resource}`;
-}
-
 /** The IAM ARN of an account's root principal (used for cross-account trust and key admin). */
 export function accountRootArn(partition: Partition, accountId: string): string {
   return `arn:${partition}:iam::${accountId}:root`;

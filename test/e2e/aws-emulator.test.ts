@@ -10,6 +10,9 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { planEstate } from '../../model/environment-plan';
+import { awsAccessStackName } from '../../model/stack-layout';
+import { exampleEstate } from '../support/example';
 import { awsCliAsync, MotoServer, startMoto } from '../support/moto';
 import { copyStack, synthExampleEstate, TerraformJson } from '../support/synth';
 import { Engine, ENGINES, engineEnv, engineTitle, runEngineAsync, sideBySide } from '../support/terraform-env';
@@ -26,6 +29,10 @@ const MINUTES = 60 * 1000;
 
 const app = synthExampleEstate();
 const awsStacks = app.stacks.filter((s) => s.endsWith('-aws-access'));
+const plans = planEstate(exampleEstate());
+/** The Informatica plans of an AWS stack's environment: what the estate asks of KMS and Secrets Manager. */
+const informaticaOf = (stack: string) => plans.find((p) => awsAccessStackName(p.envName) === stack)!.aws.clusters
+  .flatMap((c) => (c.informatica ? [c.informatica] : []));
 afterAll(() => fs.rmSync(app.outdir, { recursive: true, force: true }));
 
 type Resources = NonNullable<TerraformJson['resource']>;
@@ -198,9 +205,12 @@ describe(`the AWS stacks on the emulator, on ${ENGINES.map(engineTitle).join(' a
       }
     }), 3 * MINUTES);
 
-  test('customer managed keys rotate, and the emulator holds exactly the declared aliases', () =>
-    onEachRun(async ({ json, cli }) => {
+  test('customer managed keys rotate, and the emulator holds exactly the aliases the estate asks for', async () => {
+    const checked: string[] = [];
+    await onEachRun(async ({ stack, json, cli }) => {
       const declared = namesOf(json, 'aws_kms_alias');
+      // From the estate, not from the synthesized JSON: a stack whose encryption is s3 (prod) must make no key.
+      expect(declared).toEqual(informaticaOf(stack).filter((i) => i.serverSideEncryption === 'kms').map((i) => `alias/${i.names.keyAlias}`).sort());
       expect(declared.length).toBe(resourcesOf(json, 'aws_kms_key').length);
       const aliases = ((await cli('kms', 'list-aliases')) as { Aliases: Array<{ AliasName: string; TargetKeyId?: string }> }).Aliases
         .filter((a) => !a.AliasName.startsWith('alias/aws/'));
@@ -209,13 +219,19 @@ describe(`the AWS stacks on the emulator, on ${ENGINES.map(engineTitle).join(' a
       for (const alias of aliases) {
         expect([alias.AliasName, typeof alias.TargetKeyId]).toEqual([alias.AliasName, 'string']);
         expect(await cli('kms', 'get-key-rotation-status', '--key-id', alias.TargetKeyId!)).toMatchObject({ KeyRotationEnabled: true });
+        checked.push(alias.AliasName);
       }
-    }), 3 * MINUTES);
+    });
+    // Some stack must have had a key to check, on every engine: the loop above is not over nothing.
+    expect(checked.length).toBeGreaterThanOrEqual(ENGINES.length);
+  }, 3 * MINUTES);
 
-  test('the master keys reach Secrets Manager but never the state; the emulator holds exactly the declared secrets', () =>
-    onEachRun(async ({ json, dir, vars, cli }) => {
+  test('the master keys reach Secrets Manager but never the state; the emulator holds exactly the secrets the estate asks for', async () => {
+    const checked: string[] = [];
+    await onEachRun(async ({ stack, json, dir, vars, cli }) => {
       const versions = resourcesOf(json, 'aws_secretsmanager_secret_version');
       const secrets = namesOf(json, 'aws_secretsmanager_secret');
+      expect(secrets).toEqual(informaticaOf(stack).filter((i) => i.clientSideEncryption).map((i) => i.names.secret).sort());
       expect([versions.length, Object.keys(vars).length]).toEqual([secrets.length, secrets.length]);
       const listed = ((await cli('secretsmanager', 'list-secrets')) as { SecretList: Array<{ Name: string }> }).SecretList.map((s) => s.Name).sort();
       expect(listed).toEqual(secrets);
@@ -226,8 +242,12 @@ describe(`the AWS stacks on the emulator, on ${ENGINES.map(engineTitle).join(' a
         const variable = /^\$\{var\.([^}]+)\}$/.exec(version.secret_string_wo as string)![1];
         const secret = json.resource!.aws_secretsmanager_secret[secretId].name as string;
         expect(await cli('secretsmanager', 'get-secret-value', '--secret-id', secret)).toMatchObject({ SecretString: vars[`TF_VAR_${variable}`] });
+        checked.push(secret);
       }
-    }), 3 * MINUTES);
+    });
+    // Some stack must have had a secret version to read back, on every engine.
+    expect(checked.length).toBeGreaterThanOrEqual(ENGINES.length);
+  }, 3 * MINUTES);
 
   test('outputs: every declared output, the JDBC URL with ssl=true, access keys sensitive', () =>
     onEachRun(async ({ engine, json, dir, env }) => {

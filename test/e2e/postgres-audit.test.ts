@@ -15,11 +15,13 @@ import * as path from 'path';
 import { Finding } from '../../audit/findings';
 import { AUDIT_APPLICATION_NAME, openPostgresAuditSession } from '../../audit/postgres-connection';
 import { auditTargets, runAuditTargets } from '../../audit/targets';
-import { loadEstateText } from '../../estate/load';
+import { stringify } from 'yaml';
+import { loadEstateText, parseEstate } from '../../estate/load';
 import { Estate } from '../../estate/schema';
 import { renderPostgresApply, renderPostgresOffboard, renderPostgresRevoke } from '../../sql/postgres';
 import { EmbeddedPostgres, PostgresMajorVersion, freeLoopbackPort, startEmbeddedPostgres } from '../support/embedded-postgres';
 import { serverPlanOf } from '../support/plans';
+import { localPostgresEstate } from '../support/postgres-estates';
 import { psqlOk, runPsql } from '../support/psql';
 import { REPO_ROOT } from '../support/terraform-env';
 
@@ -30,45 +32,14 @@ const RDS_ADMIN_PASSWORD = 'rds-admin-e2e';
 const PG = 'e2e/local-pg';
 const RDS = 'e2e/local-rds';
 
-function estateText(port: number): string {
-  return `
-environments:
-  e2e:
-    aws: { accountId: "111122223333", region: us-east-1 }
-    postgres:
-      - id: local-pg
-        deployment: self-managed
-        majorVersion: 17
-        host: 127.0.0.1
-        port: ${port}
-        sslMode: disable
-        immuta:
-          displayName: local_pg
-          database: immuta
-          systemRole: immuta_system
-          protect:
-            - database: orders
-              schemas: [public, sales]
-              tableOwners: [postgres, app_owner]
-      - id: local-rds
-        deployment: rds
-        majorVersion: 17
-        host: 127.0.0.1
-        port: ${port}
-        resourceId: db-E2EAUDIT
-        adminUsername: rds_admin
-        sslMode: disable
-        immuta:
-          displayName: local_rds
-          database: immuta_rds
-          systemRole: immuta_rds
-          authentication: aws-assumed-role
-          immutaAwsAccountId: "444455556666"
-          externalId: e2e-external-id
-          protect:
-            - database: shop
-              schemas: [public, crm]
-`;
+/** The two servers on one instance at `port`; `pg` and `rds` change fields of one server. */
+function estateDocument(port: number, majorVersion: number, change: { pg?: Record<string, unknown>; rds?: Record<string, unknown> } = {}) {
+  return localPostgresEstate({
+    majorVersion,
+    host: '127.0.0.1',
+    pg: { port, protect: [{ database: 'orders', schemas: ['public', 'sales'], tableOwners: ['postgres', 'app_owner'] }], ...change.pg },
+    rds: { port, resourceId: 'db-E2EAUDIT', adminUsername: 'rds_admin', protect: [{ database: 'shop', schemas: ['public', 'crm'] }], ...change.rds },
+  });
 }
 
 /**
@@ -198,7 +169,7 @@ describe.each([16, 17] as PostgresMajorVersion[])('npm run audit on PostgreSQL %
       settings: { log_statement: 'all', logging_collector: 'on', log_directory: 'log', log_filename: 'audit.log', log_line_prefix: '%a|' },
     });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postgres-audit-e2e-'));
-    estateFile = script('estate.yaml', estateText(server.port).replace(/majorVersion: 17/g, `majorVersion: ${majorVersion}`));
+    estateFile = script('estate.yaml', stringify(estateDocument(server.port, majorVersion)));
     estate = loadEstateText(fs.readFileSync(estateFile, 'utf8'), estateFile);
     env = { TF_VAR_local_pg_admin_password: server.password, TF_VAR_local_rds_admin_password: RDS_ADMIN_PASSWORD };
     const environment = estate.environments.e2e;
@@ -283,8 +254,7 @@ describe.each([16, 17] as PostgresMajorVersion[])('npm run audit on PostgreSQL %
 
   test('an unreachable server is an error naming the server, host, database and user; the other server is still audited', async () => {
     const closedPort = await freeLoopbackPort();
-    const broken = loadEstateText(estateText(server.port).replace(`port: ${server.port}\n        sslMode: disable\n        immuta:\n          displayName: local_pg`,
-      `port: ${closedPort}\n        sslMode: disable\n        immuta:\n          displayName: local_pg`), 'broken estate');
+    const broken = parseEstate(estateDocument(server.port, majorVersion, { pg: { port: closedPort } }), 'broken estate');
     const results = await runAuditTargets(auditTargets(broken, env, 'e2e'));
     expect(results.map((r) => [r.target, r.error?.replace(/: connect ECONNREFUSED.*$/, ': ECONNREFUSED') ?? 'ok'])).toEqual([
       [PG, `cannot reach PostgreSQL server ${PG} at 127.0.0.1:${closedPort}, database postgres, as postgres: ECONNREFUSED`],
@@ -298,7 +268,7 @@ describe.each([16, 17] as PostgresMajorVersion[])('npm run audit on PostgreSQL %
     fs.mkdirSync(bin, { recursive: true });
     const argsFile = path.join(dir, 'aws-args');
     fs.writeFileSync(path.join(bin, 'aws'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsFile}'\necho '${RDS_ADMIN_PASSWORD}'\n`, { mode: 0o755 });
-    const iam = loadEstateText(estateText(server.port).replace('adminUsername: rds_admin', 'adminUsername: rds_admin\n        adminIamAuth: true\n        region: eu-west-1'), 'iam estate');
+    const iam = parseEstate(estateDocument(server.port, majorVersion, { rds: { adminIamAuth: true, region: 'eu-west-1' } }), 'iam estate');
     const results = await runAuditTargets(auditTargets(iam, { ...env, TF_VAR_local_rds_admin_password: undefined, PATH: `${bin}:${process.env.PATH}` }, 'e2e'));
     expect(results.map((r) => [r.target, r.error ?? r.findings.length])).toEqual([[PG, 0], [RDS, 0]]);
     expect(fs.readFileSync(argsFile, 'utf8').trim().split('\n')).toEqual([

@@ -7,13 +7,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadEstateText } from '../../estate/load';
+import { parseEstate } from '../../estate/load';
 import { Environment } from '../../estate/schema';
 import { renderPostgresApply, renderPostgresRevoke } from '../../sql/postgres';
 import { declaredPrivileges } from '../support/declared-privileges';
 import { EmbeddedPostgres, PostgresMajorVersion, startEmbeddedPostgres } from '../support/embedded-postgres';
 import { privilegeRows, roleRows, rowKey } from '../support/pg-catalog';
-import { exampleServer } from '../support/postgres-estates';
+import { exampleServer, localPostgresEstate } from '../support/postgres-estates';
 import { serverPlanOf, synthPostgresStacks } from '../support/plans';
 import { psqlOk, runPsql } from '../support/psql';
 
@@ -24,46 +24,17 @@ const TABLE_PRIVILEGES = ['DELETE', 'INSERT', 'SELECT', 'TRUNCATE', 'UPDATE'];
 
 /** Two servers on one instance: a self-managed one and an RDS one with IAM authentication. */
 function testEnvironment(majorVersion: number): Environment {
-  return loadEstateText(`
-environments:
-  e2e:
-    aws: { accountId: "111122223333", region: us-east-1 }
-    postgres:
-      - id: local-pg
-        deployment: self-managed
-        majorVersion: ${majorVersion}
-        host: localhost
-        sslMode: disable
-        immuta:
-          displayName: local_pg
-          database: immuta
-          systemRole: immuta_system
-          protect:
-            - database: orders
-              schemas: [public, sales]
-              tableOwners: [postgres, app_owner]
-            - database: billing
-              schemas:
-                - name: ledger
-                  tables: [accounts]
-      - id: local-rds
-        deployment: rds
-        majorVersion: ${majorVersion}
-        host: localhost
-        resourceId: db-E2ETEST
-        adminUsername: postgres
-        sslMode: disable
-        immuta:
-          displayName: local_rds
-          database: immuta_rds
-          systemRole: immuta_rds
-          authentication: aws-assumed-role
-          immutaAwsAccountId: "444455556666"
-          externalId: e2e-external-id
-          protect:
-            - database: orders
-              schemas: [public]
-`, 'e2e estate').environments.e2e;
+  return parseEstate(localPostgresEstate({
+    majorVersion,
+    host: 'localhost',
+    pg: {
+      protect: [
+        { database: 'orders', schemas: ['public', 'sales'], tableOwners: ['postgres', 'app_owner'] },
+        { database: 'billing', schemas: [{ name: 'ledger', tables: ['accounts'] }] },
+      ],
+    },
+    rds: { resourceId: 'db-E2ETEST', adminUsername: 'postgres', protect: [{ database: 'orders', schemas: ['public'] }] },
+  }), 'e2e estate').environments.e2e;
 }
 
 /** Databases, protected and unprotected schemas, tables of two owners; rds_iam stands in for RDS's role. */

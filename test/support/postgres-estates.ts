@@ -32,3 +32,53 @@ export function singleServerEnvironment(server: Record<string, unknown>): Enviro
     },
   }).environments.t;
 }
+
+/** A protected database as the estate file writes it. */
+type ProtectedDatabaseField = Record<string, unknown> & { database: string };
+
+/** One server of the local estate: its protected databases and any estate field over the defaults. */
+type LocalServerFields = Record<string, unknown> & { protect: ProtectedDatabaseField[] };
+
+export interface LocalPostgresEstate {
+  readonly majorVersion: number;
+  /** How the servers are reached: both stand on the one local instance. */
+  readonly host: string;
+  /** `local-pg`, self-managed, password authentication: Immuta database immuta, system role immuta_system. */
+  readonly pg: LocalServerFields;
+  /**
+   * `local-rds`, RDS with aws-assumed-role authentication: Immuta database immuta_rds, system
+   * role immuta_rds. It needs a resourceId.
+   */
+  readonly rds: LocalServerFields & { resourceId: string };
+}
+
+/**
+ * The estate document (before validation) of the PostgreSQL e2e tests: environment e2e with
+ * two servers, `local-pg` and `local-rds`, on one local instance without TLS. Validate it
+ * with parseEstate, or write it with yaml's stringify where a command reads an estate file.
+ */
+export function localPostgresEstate(o: LocalPostgresEstate): { environments: Record<string, unknown> } {
+  const { protect: pgProtect, ...pg } = o.pg;
+  const { protect: rdsProtect, ...rds } = o.rds;
+  const common = { majorVersion: o.majorVersion, host: o.host, sslMode: 'disable' };
+  return {
+    environments: {
+      e2e: {
+        aws: { accountId: '111122223333', region: 'us-east-1' },
+        postgres: [
+          {
+            id: 'local-pg', deployment: 'self-managed', ...common, ...pg,
+            immuta: { displayName: 'local_pg', database: 'immuta', systemRole: 'immuta_system', protect: pgProtect },
+          },
+          {
+            id: 'local-rds', deployment: 'rds', ...common, ...rds,
+            immuta: {
+              displayName: 'local_rds', database: 'immuta_rds', systemRole: 'immuta_rds', authentication: 'aws-assumed-role',
+              immutaAwsAccountId: '444455556666', externalId: 'e2e-external-id', protect: rdsProtect,
+            },
+          },
+        ],
+      },
+    },
+  };
+}

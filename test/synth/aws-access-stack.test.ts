@@ -1,4 +1,5 @@
 import { parseEstate } from '../../estate/load';
+import { planEnvironment } from '../../model/environment-plan';
 import { AwsAccessStack } from '../../stacks/aws-access-stack';
 import { Testing } from 'cdktf';
 import { TerraformJson } from '../support/synth';
@@ -6,7 +7,7 @@ import { TerraformJson } from '../support/synth';
 function synthStack(environment: Record<string, unknown>): Required<TerraformJson> {
   const env = parseEstate({ environments: { test: environment } }).environments.test;
   const app = Testing.app();
-  const stack = new AwsAccessStack(app, 'test-aws-access', { envName: 'test', environment: env });
+  const stack = new AwsAccessStack(app, 'test-aws-access', { plan: planEnvironment('test', env) });
   return JSON.parse(Testing.synth(stack)) as Required<TerraformJson>;
 }
 

@@ -13,24 +13,27 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { Testing } from 'cdktf';
-import { InformaticaRedshiftConnector, InformaticaRedshiftConnectorProps } from '../../constructs/aws/informatica-redshift-connector';
+import { InformaticaRedshiftConnector } from '../../constructs/aws/informatica-redshift-connector';
+import { InformaticaPlan, informaticaNames } from '../../model/aws/access-plan';
 import { policyJson } from '../../model/aws/policy-document';
 import { serviceTrustPolicy } from '../../model/aws/trust';
 import { tlsOnlyBucketPolicy } from '../../model/aws/informatica';
 import { TerraformJson } from '../support/synth';
 
-const base: InformaticaRedshiftConnectorProps = {
+const base: InformaticaPlan = {
   clusterId: 'analytics',
   region: 'us-east-1',
   accountId: '111122223333',
+  partition: 'aws',
   stagingBucket: 'analytics-staging',
   authentication: 'iam',
   serverSideEncryption: 'kms',
   clientSideEncryption: false,
   jdbcUrl: 'jdbc:redshift://analytics.abc.us-east-1.redshift.amazonaws.com:5439/dev?ssl=true',
+  names: informaticaNames('analytics'),
 };
-const synth = (props: Partial<InformaticaRedshiftConnectorProps> = {}) =>
-  Testing.synthScope((scope) => new InformaticaRedshiftConnector(scope, 'informatica', { ...base, ...props }));
+const synth = (plan: Partial<InformaticaPlan> = {}, stagedObjectExpirationDays?: number) =>
+  Testing.synthScope((scope) => new InformaticaRedshiftConnector(scope, 'informatica', { plan: { ...base, ...plan }, stagedObjectExpirationDays }));
 const parsed = (out: string) => JSON.parse(out) as Required<TerraformJson>;
 /** The single resource of a type, and the policy document it carries in `attribute`. */
 function only(out: string, type: string): Record<string, unknown> {
@@ -146,7 +149,7 @@ describe('InformaticaRedshiftConnector (Informatica\'s Redshift connector requir
   });
 
   test('staged leftovers expire; no versioning, which would keep deleted staging data', () => {
-    const out = synth({ stagedObjectExpirationDays: 3 });
+    const out = synth({}, 3);
     expect(only(out, 'aws_s3_bucket_lifecycle_configuration').rule).toEqual([expect.objectContaining({ expiration: [{ days: 3 }], abort_incomplete_multipart_upload: [{ days_after_initiation: 1 }], status: 'Enabled' })]);
     expect(parsed(out).resource).not.toHaveProperty('aws_s3_bucket_versioning');
   });
@@ -154,7 +157,7 @@ describe('InformaticaRedshiftConnector (Informatica\'s Redshift connector requir
   test('a provider for another region carries every regional resource, and no IAM resource', () => {
     const out = Testing.synthScope((scope) => {
       const west = new AwsProvider(scope, 'west', { region: 'us-west-2', alias: 'us_west_2' });
-      new InformaticaRedshiftConnector(scope, 'informatica', { ...base, region: 'us-west-2', clientSideEncryption: true, provider: west });
+      new InformaticaRedshiftConnector(scope, 'informatica', { plan: { ...base, region: 'us-west-2', clientSideEncryption: true }, provider: west });
     });
     const resources = parsed(out).resource;
     for (const type of ['aws_s3_bucket', 'aws_s3_bucket_policy', 'aws_s3_bucket_public_access_block', 'aws_s3_bucket_ownership_controls',
@@ -167,16 +170,7 @@ describe('InformaticaRedshiftConnector (Informatica\'s Redshift connector requir
     }
   });
 
-  test.each<[string, Partial<InformaticaRedshiftConnectorProps>, string]>([
-    ['clusterId', { clusterId: '9lives' }, 'InformaticaRedshiftConnector.clusterId "9lives" must be lower-case'],
-    ['region', { region: 'Mars-1' }, 'InformaticaRedshiftConnector.region "Mars-1" must be an AWS region code'],
-    ['accountId', { accountId: '1234' }, 'InformaticaRedshiftConnector.accountId "1234" must be an AWS account id of 12 digits'],
-    ['stagingBucket', { stagingBucket: 'Has.Dots' }, 'InformaticaRedshiftConnector.stagingBucket "Has.Dots" must be an S3 bucket name'],
-    ['jdbcUrl without ssl', { jdbcUrl: 'jdbc:redshift://a.b:5439/dev' }, 'InformaticaRedshiftConnector.jdbcUrl "jdbc:redshift://a.b:5439/dev" must be jdbc:redshift://<endpoint>:<port>/<database>?ssl=true (Informatica\'s Redshift connector requirements)'],
-    ['authentication', { authentication: 'password' as never }, 'InformaticaRedshiftConnector.authentication must be access-key or iam (Informatica\'s Redshift connector requirements)'],
-    ['serverSideEncryption', { serverSideEncryption: 'none' as never }, 'InformaticaRedshiftConnector.serverSideEncryption must be kms or s3'],
-    ['stagedObjectExpirationDays', { stagedObjectExpirationDays: 0 }, 'InformaticaRedshiftConnector.stagedObjectExpirationDays must be a whole number of days, at least 1'],
-  ])('rejects a bad %s', (_what, props, message) => {
-    expect(() => synth(props)).toThrow(message);
+  test.each([0, 1.5])('refuses %s days of expiry for staged leftovers', (days) => {
+    expect(() => synth({}, days)).toThrow(`InformaticaRedshiftConnector.stagedObjectExpirationDays ${days} must be a whole number of days, at least 1`);
   });
 });

@@ -112,4 +112,29 @@ describe('planAwsAccess and the estate rules on AWS names', () => {
     expect(() => env([cluster('a', { region: 'cn-north-1', serviceRole: {} })]))
       .toThrow('environments.test.redshift[0].region: region cn-north-1 is in the aws-cn partition');
   });
+
+  test('a service role lists each managed policy once and at most 20: IAM\'s limit per role, checked with the estate', () => {
+    expect(() => env([cluster('a', { serviceRole: { managedPolicies: ['A', 'A'] } })]))
+      .toThrow('environments.test.redshift[0].serviceRole.managedPolicies: must not list a policy twice');
+    expect(() => env([cluster('a', { serviceRole: { managedPolicies: Array.from({ length: 21 }, (_, i) => `P${i}`) } })]))
+      .toThrow('environments.test.redshift[0].serviceRole.managedPolicies: must list at most 20 policies');
+    expect(planAwsAccess('test', env([cluster('a', { serviceRole: { managedPolicies: Array.from({ length: 20 }, (_, i) => `P${i}`) } })])).clusters[0].serviceRole?.managedPolicies).toHaveLength(20);
+  });
+
+  test('every slice carries the environment\'s account and partition, computed once', () => {
+    const plan = planAwsAccess('test', env([cluster('a', { serviceRole: {}, informatica: { stagingBucket: 'bucket-a' } })], [rdsServer('one', 'immuta_system')], 'us-gov-west-1'));
+    expect(plan.partition).toBe('aws-us-gov');
+    expect(plan.clusters[0].serviceRole).toMatchObject({ clusterId: 'a', partition: 'aws-us-gov' });
+    expect(plan.clusters[0].informatica).toMatchObject({ clusterId: 'a', region: 'us-gov-west-1', accountId: '111122223333', partition: 'aws-us-gov' });
+    expect(plan.rdsIamAccess[0]).toMatchObject({ serverId: 'one', region: 'us-gov-west-1', accountId: '111122223333', partition: 'aws-us-gov' });
+  });
+
+  test('a server built in code without the fields IAM authentication needs is refused by name', () => {
+    const valid = env([], [rdsServer('one', 'immuta_system')]);
+    const server = valid.postgres[0];
+    expect(() => planAwsAccess('test', { ...valid, postgres: [{ ...server, resourceId: undefined }] }))
+      .toThrow('postgres server one: server.resourceId is required for aws-assumed-role authentication');
+    expect(() => planAwsAccess('test', { ...valid, postgres: [{ ...server, immuta: { ...server.immuta!, externalId: undefined } }] }))
+      .toThrow('environments.test.postgres[0].immuta.externalId is missing: planAwsAccess takes a validated estate');
+  });
 });

@@ -1,6 +1,7 @@
 import { immutaTrustPolicy, rdsConnectPolicy, rdsDbUserArn } from '../../model/aws/immuta-rds';
 import { informaticaStagingPolicy, redshiftJdbcUrl, stagingKeyPolicy, tlsOnlyBucketPolicy } from '../../model/aws/informatica';
-import { boundedName, outputName } from '../../model/aws/names';
+import { boundedName } from '../../model/aws/names';
+import { TERRAFORM_IDENTIFIER, terraformName } from '../../model/terraform-names';
 import { accountRootArn, managedPolicyArn, partitionOf, servicePrincipal } from '../../model/aws/partition';
 import { policyJson } from '../../model/aws/policy-document';
 import { managedPolicyArns, redshiftServiceRoleTrustPolicy } from '../../model/aws/redshift-service-role';
@@ -35,7 +36,8 @@ describe('boundedName', () => {
   });
 
   test('output names are identifiers', () => {
-    expect(outputName('redshift', 'analytics-dev', 'jdbc_url')).toBe('redshift_analytics_dev_jdbc_url');
+    expect(terraformName('redshift', 'analytics-dev', 'jdbc_url')).toBe('redshift_analytics_dev_jdbc_url');
+    expect(terraformName('redshift', 'analytics-dev', 'jdbc_url')).toMatch(TERRAFORM_IDENTIFIER);
   });
 });
 

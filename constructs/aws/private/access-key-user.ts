@@ -2,16 +2,14 @@ import { IamAccessKey } from '@cdktf/provider-aws/lib/iam-access-key';
 import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
 import { IamUserPolicyAttachment } from '@cdktf/provider-aws/lib/iam-user-policy-attachment';
 import { Construct } from 'constructs';
-import { IAM_NAME_PATTERN, IAM_USER_NAME_MAX } from '../../model/aws/names';
 import { namedOutput } from './outputs';
-import { check, checkPattern } from './validation';
 
 export interface AccessKeyUserProps {
-  /** IAM user name, unique in the account. */
+  /** IAM user name, unique in the account (planned in model/aws/access-plan.ts). */
   readonly userName: string;
   /** ARN of the customer managed policy the user gets; the user has no other permission. */
   readonly policyArn: string;
-  /** Prefix of the two sensitive outputs `<prefix>_access_key_id` and `<prefix>_secret_access_key`. */
+  /** Prefix of the two sensitive outputs `<prefix>_access_key_id` and `<prefix>_secret_access_key`: a terraformName. */
   readonly outputPrefix: string;
   /** Who uses the key, for the output descriptions. */
   readonly purpose: string;
@@ -28,9 +26,6 @@ export class AccessKeyUser extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessKeyUserProps) {
     super(scope, id);
-    checkPattern('AccessKeyUser', 'userName', props.userName, IAM_NAME_PATTERN, 'must use only letters, digits and +=,.@_-');
-    check(props.userName.length <= IAM_USER_NAME_MAX, 'AccessKeyUser', 'userName', `must be at most ${IAM_USER_NAME_MAX} characters`);
-    checkPattern('AccessKeyUser', 'outputPrefix', props.outputPrefix, /^[a-z][a-z0-9_]*$/, 'must be a Terraform identifier in lower case');
     this.user = new IamUser(this, 'user', { name: props.userName });
     new IamUserPolicyAttachment(this, 'policy', { user: this.user.name, policyArn: props.policyArn });
     this.accessKey = new IamAccessKey(this, 'key', { user: this.user.name });

@@ -1,12 +1,10 @@
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
-import { IAM_NAME_PATTERN, IAM_ROLE_NAME_MAX } from '../../model/aws/names';
-import { PolicyDocument, policyJson } from '../../model/aws/policy-document';
-import { check, checkPattern } from './validation';
+import { PolicyDocument, policyJson } from '../../../model/aws/policy-document';
 
 export interface PolicyAttachedRoleProps {
-  /** IAM role name, unique in the account. */
+  /** IAM role name, unique in the account (planned in model/aws/access-plan.ts). */
   readonly roleName: string;
   /** Who may assume the role. */
   readonly trustPolicy: PolicyDocument;
@@ -22,9 +20,6 @@ export class PolicyAttachedRole extends Construct {
 
   constructor(scope: Construct, id: string, props: PolicyAttachedRoleProps) {
     super(scope, id);
-    checkPattern('PolicyAttachedRole', 'roleName', props.roleName, IAM_NAME_PATTERN, 'must use only letters, digits and +=,.@_-');
-    check(props.roleName.length <= IAM_ROLE_NAME_MAX, 'PolicyAttachedRole', 'roleName', `must be at most ${IAM_ROLE_NAME_MAX} characters`);
-    check(props.trustPolicy.Statement.length > 0, 'PolicyAttachedRole', 'trustPolicy', 'must have at least one statement');
     this.role = new IamRole(this, 'role', {
       name: props.roleName,
       description: props.description,
