@@ -21,7 +21,7 @@ import { writeSqlFiles } from '../sql/files';
 export function buildApp(app: App, estate: Estate): EnvironmentPlan[] {
   const plans = planEstate(estate);
   for (const plan of plans) {
-    const stacks: TerraformStack[] = [new AwsAccessStack(app, awsAccessStackName(plan.envName), { envName: plan.envName, environment: estate.environments[plan.envName] })];
+    const stacks: TerraformStack[] = [new AwsAccessStack(app, awsAccessStackName(plan.envName), { plan })];
     for (const server of plan.postgres) {
       const serverStack = new PostgresServerStack(app, server.stack, { plan: server });
       stacks.push(serverStack);

@@ -2,7 +2,8 @@ import { TerraformProvider, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Database } from '@cdktf/provider-postgresql/lib/database';
 import { Role } from '@cdktf/provider-postgresql/lib/role';
-import { postgresVariableNames, serverSlug } from '../../model/postgres/connection';
+import { postgresVariableNames } from '../../model/postgres/connection';
+import { terraformName } from '../../model/terraform-names';
 import { PostgresSystemRole } from '../../model/postgres/privileges';
 
 export interface ImmutaPostgresAccountProps {
@@ -37,7 +38,7 @@ export class ImmutaPostgresAccount extends Construct {
 
   constructor(scope: Construct, id: string, props: ImmutaPostgresAccountProps) {
     super(scope, id);
-    const slug = serverSlug(props.serverId);
+    const slug = terraformName(props.serverId);
     const names = postgresVariableNames(props.serverId);
     const role = props.systemRole;
     const lifecycle = { preventDestroy: !props.allowDestroy };

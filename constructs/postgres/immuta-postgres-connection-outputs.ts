@@ -1,6 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { ImmutaPostgresConnectionForm, ImmutaPostgresUserMapping, serverSlug } from '../../model/postgres/connection';
+import { ImmutaPostgresConnectionForm, ImmutaPostgresUserMapping } from '../../model/postgres/connection';
+import { terraformName } from '../../model/terraform-names';
 
 export interface ImmutaPostgresConnectionOutputsProps {
   /** The server's id from the estate: it names the outputs. */
@@ -25,7 +26,7 @@ export interface ImmutaPostgresConnectionOutputsProps {
 export class ImmutaPostgresConnectionOutputs extends Construct {
   constructor(scope: Construct, id: string, props: ImmutaPostgresConnectionOutputsProps) {
     super(scope, id);
-    const slug = serverSlug(props.serverId);
+    const slug = terraformName(props.serverId);
     new TerraformOutput(this, 'connection', {
       description: `Immuta "Add Connection" form for PostgreSQL server ${props.serverId} (Immuta's PostgreSQL requirements)`,
       value: props.assumedRole ? { ...props.form, ...props.assumedRole } : props.form,

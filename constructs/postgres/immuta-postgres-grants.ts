@@ -2,7 +2,7 @@ import { ITerraformDependable, TerraformIterator, TerraformProvider, TerraformRe
 import { Construct } from 'constructs';
 import { DefaultPrivileges } from '@cdktf/provider-postgresql/lib/default-privileges';
 import { Grant } from '@cdktf/provider-postgresql/lib/grant';
-import { serverSlug } from '../../model/postgres/connection';
+import { terraformName } from '../../model/terraform-names';
 import { PostgresDefaultPrivilege, PostgresGrant, PostgresGrantObjectType } from '../../model/postgres/privileges';
 
 export interface ImmutaPostgresGrantsProps {
@@ -37,7 +37,7 @@ export class ImmutaPostgresGrants extends Construct {
   constructor(scope: Construct, id: string, props: ImmutaPostgresGrantsProps) {
     super(scope, id);
     if (!props.roleName) throw new Error('ImmutaPostgresGrants: props.roleName must not be empty');
-    const slug = serverSlug(props.serverId);
+    const slug = terraformName(props.serverId);
     const defaultPrivileges = props.defaultPrivileges ?? [];
     let previous: ITerraformDependable[] = props.dependsOn ?? [];
     const chain = (block: TerraformResource, logicalId: string) => {

@@ -79,11 +79,6 @@ export function isAwsDeployment(server: PostgresServer): boolean {
   return server.deployment === 'rds' || server.deployment === 'aurora';
 }
 
-/** Terraform identifiers are derived from the server id: orders-pg -> orders_pg. */
-export function serverSlug(serverId: string): string {
-  return terraformName(serverId);
-}
-
 /**
  * The Role ARN of Immuta's connection form, per aws-assumed-role server id: the role the AWS
  * access stack creates, named by the same plan (no path, so `role/<name>`). Computed, not
@@ -98,7 +93,7 @@ export function immutaRoleArns(envName: string, environment: Environment): Recor
 
 /** Deterministic names of a server's sensitive variables. */
 export function postgresVariableNames(serverId: string) {
-  const slug = serverSlug(serverId);
+  const slug = terraformName(serverId);
   return {
     adminPassword: `${slug}_admin_password`,
     immutaPassword: `${slug}_immuta_password`,

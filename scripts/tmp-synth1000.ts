@@ -1,0 +1,13 @@
+import * as os from 'os'; import * as path from 'path'; import * as fs from 'fs';
+import { benchEstate, benchShape } from '../scripts/bench/estate';
+import { synthesizeEstate } from '../stacks/app';
+const n = Number(process.argv[2] ?? 1000);
+const t0 = Date.now();
+const estate = benchEstate(benchShape(n));
+const t1 = Date.now();
+const out = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
+const plans = synthesizeEstate(estate, out);
+const t2 = Date.now();
+const largest = plans[0].postgres.flatMap((s) => s.grantStacks).reduce((m, g) => Math.max(m, g.instances), 0);
+console.log(JSON.stringify({ n, validateMs: t1 - t0, synthMs: t2 - t1, stacks: plans[0].stacks.length, largestGrantStack: largest }));
+fs.rmSync(out, { recursive: true, force: true });
