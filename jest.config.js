@@ -1,5 +1,5 @@
 /**
- * One jest run covers every tier (README: "Tests"). Type checking is done once by
+ * One jest run covers every tier (docs/testing.md). Type checking is done once by
  * `tsc --noEmit` in `npm test`; ts-jest only transpiles, which keeps the run fast.
  *
  * "A worker process has failed to exit gracefully" on a busy machine is not a leak: the

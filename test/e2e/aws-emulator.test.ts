@@ -19,7 +19,7 @@ import { Engine, ENGINES, engineEnv, engineTitle, runEngineAsync, sideBySide } f
 
 /**
  * Resource types moto cannot serve; they are covered by terraform validate and the
- * snapshot instead (README, "Tests").
+ * snapshot instead (docs/testing.md).
  */
 const EMULATOR_CANNOT_SERVE: Readonly<Record<string, string>> = {
   aws_redshift_cluster_iam_roles: 'moto has no ModifyClusterIamRoles and the provider retries it until killed',

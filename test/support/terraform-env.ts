@@ -90,7 +90,7 @@ interface EngineSpec {
   readonly projectBuild?: string;
   /** The host the engine gives a provider source without one (`hashicorp/aws`): mirrors need it in their paths. */
   readonly registry: string;
-  /** The oldest release measured to pass every tier (README, "Engines"). */
+  /** The oldest release measured to pass every tier (docs/engines.md). */
   readonly minimum: string;
   readonly howToGet: string;
 }
