@@ -1,0 +1,33 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { BenchEstateShape, ONE_DATABASE_CHANGES, OneDatabaseChange, benchEstateDocument, changeLabel } from './estate';
+import { LayoutStack, TouchedStacks, readLayout, touchedStacks } from './layout';
+import { Log, synthWithMain } from './run';
+
+/** One estate size's stack layout and the stacks each one-database change touches. */
+export interface LayoutRow {
+  readonly shape: BenchEstateShape;
+  readonly stacks: readonly LayoutStack[];
+  /** Whether the synth wrote stacks.json (planes known). */
+  readonly listed: boolean;
+  readonly changes: readonly { readonly change: OneDatabaseChange; readonly label: string; readonly touched: TouchedStacks }[];
+  /** The unchanged estate's output, kept for the graph cost (inside the workdir). */
+  readonly outdir: string;
+}
+
+/** Synthesizes the estate and each change with `npm run synth` and compares the outputs. */
+export function measureLayout(shape: BenchEstateShape, workdir: string, log: Log): LayoutRow {
+  const outdir = path.join(workdir, `layout-${shape.databases}`);
+  synthWithMain(benchEstateDocument(shape), outdir);
+  const base = readLayout(outdir);
+  const changes = ONE_DATABASE_CHANGES.map((change, i) => {
+    const changedDir = path.join(workdir, `layout-${shape.databases}-change-${i}`);
+    synthWithMain(benchEstateDocument(shape, change), changedDir);
+    const touched = touchedStacks(base.docs, readLayout(changedDir).docs);
+    fs.rmSync(changedDir, { recursive: true, force: true });
+    log(`layout ${shape.databases}: ${changeLabel(change)}: added ${touched.added.length}, changed ${touched.changed.length}, removed ${touched.removed.length}`);
+    return { change, label: changeLabel(change), touched };
+  });
+  log(`layout ${shape.databases}: ${base.stacks.length} stacks`);
+  return { shape, stacks: base.stacks, listed: base.listed, changes, outdir };
+}
