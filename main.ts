@@ -1,11 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'cdktf';
 import { EstateError, estateFileFromEnv, loadEstateFile } from './estate/load';
 import { SYNTH_USAGE, parseSynthArgs } from './scripts/lib/synth-args';
-import { sqlFilesForEstate } from './sql';
-import { writeSqlFiles } from './sql/files';
-import { buildApp } from './stacks/app';
+import { synthesizeEstate } from './stacks/app';
 
 // Thin on purpose: every decision lives in estate/, model/, constructs/ and stacks/.
 // Synthesis goes to a scratch folder that replaces the output only when complete, so a
@@ -26,10 +23,7 @@ try {
   const estate = loadEstateFile(estateFile);
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
-  const app = new App({ outdir: scratch });
-  buildApp(app, estate);
-  app.synth();
-  writeSqlFiles(scratch, sqlFilesForEstate(estate));
+  synthesizeEstate(estate, scratch);
   fs.rmSync(outdir, { recursive: true, force: true });
   fs.renameSync(scratch, outdir);
   process.stdout.write(`synthesized ${path.relative(process.cwd(), estateFile)} into ${path.relative(process.cwd(), outdir) || '.'}: ${fs.readdirSync(path.join(outdir, 'stacks')).sort().join(', ')}\n`);

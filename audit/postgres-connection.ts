@@ -1,13 +1,12 @@
 import { spawnSync } from 'child_process';
 import type { ConnectionOptions } from 'tls';
 import { Client } from 'pg';
-import { PostgresServer } from '../estate/schema';
-import { PostgresAdminConnection, postgresAdminConnection } from '../model/postgres/connection';
+import { PostgresAdminConnection } from '../model/postgres/connection';
 import { CatalogQuery } from './postgres-catalog';
 
 /**
  * How the audit logs in to a PostgreSQL server: as the estate's admin, with the same
- * credentials the `<env>-postgres` stack reads (TF_VAR_<server>_admin_password, or an RDS
+ * credentials the server's stacks read (TF_VAR_<server>_admin_password, or an RDS
  * IAM token for adminIamAuth), on connections that the server itself keeps read-only.
  */
 
@@ -61,8 +60,7 @@ export interface PostgresAuditSession {
  * A query function that opens one read-only connection per database on first use.
  * Fails with AuditConnectionError naming the server, host and user when it cannot log in.
  */
-export function openPostgresAuditSession(target: string, server: PostgresServer, defaultRegion: string, env: NodeJS.ProcessEnv): PostgresAuditSession {
-  const conn = postgresAdminConnection(server, defaultRegion);
+export function openPostgresAuditSession(target: string, conn: PostgresAdminConnection, env: NodeJS.ProcessEnv): PostgresAuditSession {
   const password = adminPassword(conn, env);
   const clients = new Map<string, Promise<Client>>();
   const connect = (database: string) => {

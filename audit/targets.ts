@@ -1,7 +1,6 @@
-import { Environment, Estate } from '../estate/schema';
+import { Estate } from '../estate/schema';
+import { EnvironmentPlan, planEstate } from '../model/environment-plan';
 import { auditThroughDataApi, sdkDeps } from '../functions/redshift-runner/handler';
-import { postgresPrivilegePlan } from '../model/postgres/privileges';
-import { redshiftPlans } from '../model/redshift/plan';
 import { Finding } from './findings';
 import { auditPostgresServer } from './postgres';
 import { readPostgresCatalog } from './postgres-catalog';
@@ -22,22 +21,19 @@ export interface AuditTarget {
 }
 
 /** The targets of one engine in one environment; `env` holds the credentials (TF_VAR_*). */
-export type AuditLeg = (envName: string, environment: Environment, env: NodeJS.ProcessEnv) => AuditTarget[];
+export type AuditLeg = (plan: EnvironmentPlan, env: NodeJS.ProcessEnv) => AuditTarget[];
 
 /** Every PostgreSQL server with an immuta section, in id order. */
-export const postgresLeg: AuditLeg = (envName, environment, env) => environment.postgres
-  .filter((s) => s.immuta)
-  .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+export const postgresLeg: AuditLeg = (plan, env) => plan.postgres
   .map((server) => {
-    const target = `${envName}/${server.id}`;
+    const target = `${plan.envName}/${server.serverId}`;
     return {
       target,
       engine: 'postgresql' as const,
       run: async () => {
-        const plan = postgresPrivilegePlan(server);
-        const session = openPostgresAuditSession(target, server, environment.aws.region, env);
+        const session = openPostgresAuditSession(target, server.connection, env);
         try {
-          return auditPostgresServer(target, plan, await readPostgresCatalog(session.query, plan, session.maintenanceDatabase));
+          return auditPostgresServer(target, server.privileges, await readPostgresCatalog(session.query, server.privileges, session.maintenanceDatabase));
         } finally {
           await session.close();
         }
@@ -52,7 +48,7 @@ export const postgresLeg: AuditLeg = (envName, environment, env) => environment.
  * function's role has (docs/redshift-mechanism.md): Data API calls, and GetClusterCredentials
  * or the admin secret.
  */
-export const redshiftLeg: AuditLeg = (envName, environment, env) => redshiftPlans(environment).map((plan) => ({
+export const redshiftLeg: AuditLeg = ({ envName, redshift }, env) => redshift.map((plan) => ({
   target: `${envName}/${plan.clusterId}`,
   engine: 'redshift' as const,
   run: () => withEnvironment(env, () => auditThroughDataApi(redshiftAuditInput(envName, plan), sdkDeps(plan.region).dataApi, 'npm-run-audit')),
@@ -89,8 +85,8 @@ export function auditTargets(estate: Estate, env: NodeJS.ProcessEnv, onlyEnv?: s
   if (onlyEnv !== undefined && !names.includes(onlyEnv)) {
     throw new AuditUsageError(`--env ${onlyEnv}: the estate has no such environment (it has ${names.join(', ')})`);
   }
-  return names.filter((n) => onlyEnv === undefined || n === onlyEnv)
-    .flatMap((n) => legs.flatMap((leg) => leg(n, estate.environments[n], env)));
+  return planEstate(estate).filter((p) => onlyEnv === undefined || p.envName === onlyEnv)
+    .flatMap((p) => legs.flatMap((leg) => leg(p, env)));
 }
 
 /** Runs the targets one after another; an error in one target does not stop the others. */

@@ -161,7 +161,7 @@ function grantStackRules(envName: string, server: PostgresServer, at: (string | 
   if (new Set(im.protect.map((db) => db.database)).size !== im.protect.length) return; // reported as a duplicate
   for (const g of postgresGrantStacks(envName, server, postgresPrivilegePlan(server))) {
     if (g.databases.length < 2 || g.instances <= STACK_INSTANCE_BOUND) continue;
-    const j = im.protect.findIndex((db) => db.database === g.databases[g.databases.length - 1]);
+    const j = Math.max(...g.databases.map((name) => im.protect.findIndex((db) => db.database === name)));
     issue([...at, 'protect', j, 'stack'], `puts the grants of ${g.databases.length} databases (${g.databases.join(', ')}) into stack ${g.stack}: ${g.instances} instances, more than ${STACK_INSTANCE_BOUND}, and every change to one of them would plan them all; give some of them another stack`);
   }
 }

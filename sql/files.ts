@@ -3,7 +3,7 @@ import * as path from 'path';
 
 /** A reviewable SQL script written next to a synthesized stack (cdktf.out/stacks/<stack>/sql/). */
 export interface SqlFile {
-  /** The stack the script belongs to, e.g. dev-postgres. */
+  /** The stack the script belongs to, e.g. dev-postgres-orders-pg. */
   readonly stack: string;
   /** File name inside the stack's sql/ folder, e.g. orders-pg.apply.sql. */
   readonly name: string;

@@ -1,12 +1,9 @@
-import { Estate } from '../estate/schema';
+import { EnvironmentPlan } from '../model/environment-plan';
 import { SqlFile } from './files';
 import { postgresSqlFiles } from './postgres';
 import { redshiftSqlFiles } from './redshift';
 
-/** Every reviewable SQL script of the estate, for the stacks that buildApp creates. */
-export function sqlFilesForEstate(estate: Estate): SqlFile[] {
-  return Object.keys(estate.environments).sort().flatMap((envName) => {
-    const environment = estate.environments[envName];
-    return [...postgresSqlFiles(envName, environment), ...redshiftSqlFiles(envName, environment)];
-  });
+/** Every reviewable SQL script of the estate, each in the folder of the stack that does the same. */
+export function sqlFilesForPlans(plans: readonly EnvironmentPlan[]): SqlFile[] {
+  return plans.flatMap((plan) => [...postgresSqlFiles(plan), ...redshiftSqlFiles(plan)]);
 }

@@ -1,13 +1,11 @@
-import { Environment, PostgresServer } from '../estate/schema';
-import { assertPostgresServer } from '../model/postgres/checks';
-import { PostgresAdminConnection, postgresAdminConnection } from '../model/postgres/connection';
+import { EnvironmentPlan } from '../model/environment-plan';
 import {
   PostgresDefaultPrivilege,
   PostgresGrant,
   PostgresPrivilegePlan,
   planDatabases,
-  postgresPrivilegePlan,
 } from '../model/postgres/privileges';
+import { PostgresServerPlan } from '../model/postgres/server-plan';
 import { SqlFile } from './files';
 import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
 
@@ -69,12 +67,12 @@ function perDatabase(plan: PostgresPrivilegePlan, render: (g: PostgresGrant) => 
   return [...byDatabase].map(([database, statements]) => ({ database, statements }));
 }
 
-function header(server: PostgresServer, environment: Environment, purpose: string, usage: string[]): string[] {
-  const conn = postgresAdminConnection(server, environment.aws.region);
+function header(server: PostgresServerPlan, purpose: string, usage: string[]): string[] {
+  const conn = server.connection;
   return [
     `-- ${purpose}`,
-    `-- Server ${server.id} (${server.deployment}, PostgreSQL ${server.majorVersion}), generated from the estate:`,
-    '-- the Terraform stack declares the same privileges as postgresql_* resources.',
+    `-- Server ${server.serverId} (${server.deployment}, PostgreSQL ${server.majorVersion}), generated from the estate:`,
+    '-- the Terraform stacks declare the same privileges as postgresql_* resources.',
     `-- Run as ${conn.username}, with its password in PGPASSWORD or ~/.pgpass (never on the command line):`,
     ...usage.map((u) => `--   ${u}`),
     ...(conn.superuser ? [] : [
@@ -85,27 +83,40 @@ function header(server: PostgresServer, environment: Environment, purpose: strin
   ];
 }
 
-function psqlCommand(server: PostgresServer, conn: PostgresAdminConnection, kind: string): string {
-  return `psql -X -h ${server.host} -p ${server.port} -U ${conn.username} -d ${conn.database} -f ${server.id}.${kind}.sql`;
+function psqlCommand(server: PostgresServerPlan, kind: string): string {
+  const conn = server.connection;
+  return `psql -X -h ${conn.host} -p ${conn.port} -U ${conn.username} -d ${conn.database} -f ${server.serverId}.${kind}.sql`;
 }
+
+/**
+ * Scripts that act on the Immuta role open with this: the role may already be gone (a second
+ * run, or a revoke after a destroy), and the \if sections skip what needs it.
+ */
+function roleExistsGuard(plan: PostgresPrivilegePlan, database: string): string[] {
+  return [
+    connectLine(database),
+    `SELECT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${quoteLiteral(plan.systemRole.name)}) AS ${ROLE_EXISTS} \\gset`,
+    `\\if :${ROLE_EXISTS}`,
+  ];
+}
+const ROLE_EXISTS = 'immuta_role_exists';
 
 function connectLine(database: string): string {
   return `\\connect ${quoteIdent(database)}`;
 }
 
-export function renderPostgresApply(server: PostgresServer, environment: Environment): string {
-  assertPostgresServer(server, 'renderPostgresApply');
-  const plan = postgresPrivilegePlan(server);
-  const conn = postgresAdminConnection(server, environment.aws.region);
+export function renderPostgresApply(server: PostgresServerPlan): string {
+  const plan = server.privileges;
+  const conn = server.connection;
   const role = plan.systemRole;
   const roleName = quoteIdent(role.name);
   const v = IMMUTA_PASSWORD_PSQL_VARIABLE;
   const env = IMMUTA_PASSWORD_ENV_VARIABLE;
   const lines = [
-    ...header(server, environment, 'Immuta PostgreSQL access: apply (Immuta\'s PostgreSQL requirements). Idempotent: a second run changes nothing.',
+    ...header(server, 'Immuta PostgreSQL access: apply (Immuta\'s PostgreSQL requirements). Idempotent: a second run changes nothing.',
       role.credential === 'password'
-        ? [`read -rs ${env}; export ${env}   # the system role's password, never on a command line`, psqlCommand(server, conn, 'apply')]
-        : [psqlCommand(server, conn, 'apply')]),
+        ? [`read -rs ${env}; export ${env}   # the system role's password, never on a command line`, psqlCommand(server, 'apply')]
+        : [psqlCommand(server, 'apply')]),
     '',
     connectLine(conn.database),
     '-- The Immuta system role: LOGIN and CREATEROLE (Immuta\'s PostgreSQL requirements).',
@@ -143,22 +154,18 @@ export function renderPostgresApply(server: PostgresServer, environment: Environ
   return `${lines.join('\n')}\n`;
 }
 
-export function renderPostgresRevoke(server: PostgresServer, environment: Environment): string {
-  assertPostgresServer(server, 'renderPostgresRevoke');
-  const plan = postgresPrivilegePlan(server);
-  const conn = postgresAdminConnection(server, environment.aws.region);
+export function renderPostgresRevoke(server: PostgresServerPlan): string {
+  const plan = server.privileges;
+  const conn = server.connection;
   const roleName = quoteIdent(plan.systemRole.name);
-  const exists = 'immuta_role_exists';
   const lines = [
-    ...header(server, environment,
+    ...header(server,
       'Immuta PostgreSQL access: revoke. Removes every privilege the apply script granted, the Immuta database and the role.',
-      [psqlCommand(server, conn, 'revoke')]),
+      [psqlCommand(server, 'revoke')]),
     '-- Objects the role created in a protected database are kept and handed to the admin (REASSIGN OWNED);',
     '-- roles it created are kept. See docs/postgres-sql-scripts.md.',
     '',
-    connectLine(conn.database),
-    `SELECT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${quoteLiteral(plan.systemRole.name)}) AS ${exists} \\gset`,
-    `\\if :${exists}`,
+    ...roleExistsGuard(plan, conn.database),
     ...(conn.superuser ? [] : [
       `-- PostgreSQL 16+: REASSIGN OWNED and DROP OWNED need the privileges of ${plan.systemRole.name}, not only ADMIN on it.`,
       `GRANT ${roleName} TO CURRENT_USER WITH INHERIT TRUE;`,
@@ -178,7 +185,7 @@ export function renderPostgresRevoke(server: PostgresServer, environment: Enviro
     connectLine(conn.database),
     '\\endif',
     `DROP DATABASE IF EXISTS ${quoteIdent(plan.immutaDatabase)};`,
-    `\\if :${exists}`,
+    `\\if :${ROLE_EXISTS}`,
     `REASSIGN OWNED BY ${roleName} TO CURRENT_USER;`,
     `DROP OWNED BY ${roleName};`,
     '\\endif',
@@ -192,22 +199,17 @@ export function renderPostgresRevoke(server: PostgresServer, environment: Enviro
  * options (REVOKE GRANT OPTION FOR ... CASCADE) and nothing else, so the provider's plain
  * REVOKEs no longer fail with "dependent privileges exist". docs/postgres-offboarding.md.
  */
-export function renderPostgresOffboard(server: PostgresServer, environment: Environment): string {
-  assertPostgresServer(server, 'renderPostgresOffboard');
-  const plan = postgresPrivilegePlan(server);
-  const conn = postgresAdminConnection(server, environment.aws.region);
-  const exists = 'immuta_role_exists';
+export function renderPostgresOffboard(server: PostgresServerPlan): string {
+  const plan = server.privileges;
   const onward = { ...plan, grants: plan.grants.filter((g) => g.withGrantOption), defaultPrivileges: [] };
   const lines = [
-    ...header(server, environment,
+    ...header(server,
       'Immuta PostgreSQL access: offboard. Revokes what the Immuta role granted onward, before cdktf destroy.',
-      [psqlCommand(server, conn, 'offboard')]),
+      [psqlCommand(server, 'offboard')]),
     '-- Only the grant options go (and, by CASCADE, every grant made with them); the privileges stay',
     '-- until cdktf destroy revokes them. Disconnect the server in Immuta first. docs/postgres-offboarding.md.',
     '',
-    connectLine(conn.database),
-    `SELECT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${quoteLiteral(plan.systemRole.name)}) AS ${exists} \\gset`,
-    `\\if :${exists}`,
+    ...roleExistsGuard(plan, server.connection.database),
   ];
   for (const db of perDatabase(onward, revokeGrantOptionSql, () => '')) {
     if (db.statements.length > 0) lines.push(connectLine(db.database), ...db.statements);
@@ -216,15 +218,11 @@ export function renderPostgresOffboard(server: PostgresServer, environment: Envi
   return `${lines.join('\n')}\n`;
 }
 
-/** Apply, offboard and revoke scripts for every Immuta-enabled server, in server id order. */
-export function postgresSqlFiles(envName: string, environment: Environment): SqlFile[] {
-  const stack = `${envName}-postgres`;
-  return environment.postgres
-    .filter((s) => s.immuta)
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .flatMap((server) => [
-      { stack, name: `${server.id}.apply.sql`, content: renderPostgresApply(server, environment) },
-      { stack, name: `${server.id}.offboard.sql`, content: renderPostgresOffboard(server, environment) },
-      { stack, name: `${server.id}.revoke.sql`, content: renderPostgresRevoke(server, environment) },
-    ]);
+/** Apply, offboard and revoke scripts for every Immuta-enabled server, in its server stack's folder. */
+export function postgresSqlFiles(plan: EnvironmentPlan): SqlFile[] {
+  return plan.postgres.flatMap((server) => [
+    { stack: server.stack, name: `${server.serverId}.apply.sql`, content: renderPostgresApply(server) },
+    { stack: server.stack, name: `${server.serverId}.offboard.sql`, content: renderPostgresOffboard(server) },
+    { stack: server.stack, name: `${server.serverId}.revoke.sql`, content: renderPostgresRevoke(server) },
+  ]);
 }

@@ -1,5 +1,5 @@
-import { Environment } from '../estate/schema';
-import { REDSHIFT_TIERS, RedshiftClusterPlan, RedshiftUnit, isWholeSchemaMasking, redshiftPlans, unitAddress, unitDatabase } from '../model/redshift/plan';
+import { EnvironmentPlan } from '../model/environment-plan';
+import { REDSHIFT_TIERS, RedshiftClusterPlan, RedshiftUnit, isWholeSchemaMasking, unitAddress, unitDatabase } from '../model/redshift/plan';
 import { Grantee, RedshiftPreflight, RedshiftStatement, TableSet } from '../model/redshift/statements';
 import { SqlFile } from './files';
 import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
@@ -118,10 +118,10 @@ export function renderPreflight(check: RedshiftPreflight): RenderedPreflight {
   }
 }
 
-/** The apply and revoke scripts of one stack: one pair per cluster, units in tier order. */
-export function redshiftSqlFiles(envName: string, environment: Environment): SqlFile[] {
-  const stack = `${envName}-redshift`;
-  return redshiftPlans(environment).flatMap((plan) => [
+/** The apply and revoke scripts of one environment: one pair per cluster, units in tier order. */
+export function redshiftSqlFiles(env: EnvironmentPlan): SqlFile[] {
+  const stack = `${env.envName}-redshift`;
+  return env.redshift.flatMap((plan) => [
     { stack, name: `${plan.clusterId}.apply.sql`, content: script(plan, 'apply') },
     { stack, name: `${plan.clusterId}.revoke.sql`, content: script(plan, 'revoke') },
   ]);

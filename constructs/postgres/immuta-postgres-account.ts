@@ -2,27 +2,34 @@ import { TerraformProvider, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Database } from '@cdktf/provider-postgresql/lib/database';
 import { Role } from '@cdktf/provider-postgresql/lib/role';
-import { PostgresServer } from '../../estate/schema';
-import { assertPostgresServer } from '../../model/postgres/checks';
 import { postgresVariableNames, serverSlug } from '../../model/postgres/connection';
-import { postgresPrivilegePlan } from '../../model/postgres/privileges';
+import { PostgresSystemRole } from '../../model/postgres/privileges';
 
 export interface ImmutaPostgresAccountProps {
-  /** The PostgreSQL server from the estate, with its immuta section. */
-  readonly server: PostgresServer;
+  /** The server's id from the estate: it names the variables and logical ids. */
+  readonly serverId: string;
+  /** The Immuta system role to create (PostgresPrivilegePlan.systemRole). */
+  readonly systemRole: PostgresSystemRole;
+  /** Name of the dedicated Immuta database to create. */
+  readonly immutaDatabase: string;
   /** The postgresql provider configured for this server (PostgresAdminProvider). */
   readonly provider: TerraformProvider;
+  /**
+   * Consent to destroy the role and the database (the estate's immuta.allowDestroy).
+   * @default false: both carry prevent_destroy
+   */
+  readonly allowDestroy?: boolean;
 }
 
 /**
- * The Immuta system role (LOGIN, CREATEROLE) and the dedicated Immuta database of seed
- * 001. With password authentication the password comes from a sensitive variable
- * through the provider's write-only attribute, so it is in neither cdk.tf.json nor the
- * state; bump the version variable to rotate it. With RDS/Aurora IAM authentication the
+ * The Immuta system role (LOGIN, CREATEROLE) and the dedicated Immuta database of Immuta's
+ * PostgreSQL requirements. With password authentication the password comes from a sensitive
+ * variable through the provider's write-only attribute, so it is in neither cdk.tf.json nor
+ * the state; bump the version variable to rotate it. With RDS/Aurora IAM authentication the
  * role is a member of rds_iam and has no password.
  *
- * Both refuse to be destroyed (prevent_destroy) unless the estate sets immuta.allowDestroy:
- * a rename in the estate would otherwise drop the database or the role on the next apply.
+ * Both refuse to be destroyed (prevent_destroy) without consent: a rename in the estate would
+ * otherwise drop the database or the role on the next apply.
  */
 export class ImmutaPostgresAccount extends Construct {
   readonly role: Role;
@@ -30,12 +37,10 @@ export class ImmutaPostgresAccount extends Construct {
 
   constructor(scope: Construct, id: string, props: ImmutaPostgresAccountProps) {
     super(scope, id);
-    assertPostgresServer(props.server, 'ImmutaPostgresAccount', 'props.server');
-    const plan = postgresPrivilegePlan(props.server);
-    const slug = serverSlug(props.server.id);
-    const names = postgresVariableNames(props.server.id);
-    const role = plan.systemRole;
-    const lifecycle = { preventDestroy: !props.server.immuta!.allowDestroy };
+    const slug = serverSlug(props.serverId);
+    const names = postgresVariableNames(props.serverId);
+    const role = props.systemRole;
+    const lifecycle = { preventDestroy: !props.allowDestroy };
 
     let password: { passwordWo: string; passwordWoVersion: string } | undefined;
     if (role.credential === 'password') {
@@ -43,7 +48,7 @@ export class ImmutaPostgresAccount extends Construct {
         type: 'string',
         sensitive: true,
         nullable: false,
-        description: `Password of the Immuta system role ${role.name} on ${props.server.id}; typed into Immuta's connection form`,
+        description: `Password of the Immuta system role ${role.name} on ${props.serverId}; typed into Immuta's connection form`,
       });
       value.overrideLogicalId(names.immutaPassword);
       const version = new TerraformVariable(this, 'immuta_password_version', {
@@ -68,7 +73,7 @@ export class ImmutaPostgresAccount extends Construct {
 
     this.database = new Database(this, 'database', {
       provider: props.provider,
-      name: plan.immutaDatabase,
+      name: props.immutaDatabase,
       lifecycle,
     });
     this.database.overrideLogicalId(`${slug}_immuta_database`);

@@ -1,41 +1,38 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { PostgresServer } from '../../estate/schema';
-import { assertPostgresServer } from '../../model/postgres/checks';
-import { immutaConnectionForm, immutaUserMappings, serverSlug } from '../../model/postgres/connection';
+import { ImmutaPostgresConnectionForm, ImmutaPostgresUserMapping, serverSlug } from '../../model/postgres/connection';
 
 export interface ImmutaPostgresConnectionOutputsProps {
-  /** The PostgreSQL server from the estate, with its immuta section. */
-  readonly server: PostgresServer;
+  /** The server's id from the estate: it names the outputs. */
+  readonly serverId: string;
+  /** The values of Immuta's connection form (PostgresServerPlan.form). */
+  readonly form: ImmutaPostgresConnectionForm;
+  /** Each Immuta user's External User Mapping (PostgresServerPlan.userMappings). */
+  readonly userMappings: readonly ImmutaPostgresUserMapping[];
   /**
-   * The Role ARN field of the form, for aws-assumed-role authentication: the role the AWS
-   * access stack creates (which outputs it too). Refused for the other authentications.
+   * aws-assumed-role authentication: the Role ARN (the role the AWS access stack creates) and
+   * external id the form also asks for.
+   * @default none: password or access-key authentication
    */
-  readonly roleArn?: string;
+  readonly assumedRole?: { readonly roleArn: string; readonly externalId?: string };
 }
 
 /**
- * What a person types into Immuta after `cdktf deploy` (Immuta's PostgreSQL requirements): the connection form
- * (display name, hostname, port, database, username) and the External User Mapping of
- * each Immuta user. No secrets: the password stays in the variable it came from.
+ * What a person types into Immuta after `cdktf deploy` (Immuta's PostgreSQL requirements): the
+ * connection form (display name, hostname, port, database, username) and the External User
+ * Mapping of each Immuta user. No secrets: the password stays in the variable it came from.
  */
 export class ImmutaPostgresConnectionOutputs extends Construct {
   constructor(scope: Construct, id: string, props: ImmutaPostgresConnectionOutputsProps) {
     super(scope, id);
-    assertPostgresServer(props.server, 'ImmutaPostgresConnectionOutputs', 'props.server');
-    const assumedRole = props.server.immuta?.authentication === 'aws-assumed-role';
-    if (props.roleArn !== undefined && !assumedRole) {
-      throw new Error(`ImmutaPostgresConnectionOutputs: props.roleArn is only for aws-assumed-role authentication (server ${props.server.id})`);
-    }
-    const slug = serverSlug(props.server.id);
-    const form = immutaConnectionForm(props.server);
+    const slug = serverSlug(props.serverId);
     new TerraformOutput(this, 'connection', {
-      description: `Immuta "Add Connection" form for PostgreSQL server ${props.server.id} (Immuta's PostgreSQL requirements)`,
-      value: assumedRole ? { ...form, roleArn: props.roleArn, externalId: props.server.immuta!.externalId } : form,
+      description: `Immuta "Add Connection" form for PostgreSQL server ${props.serverId} (Immuta's PostgreSQL requirements)`,
+      value: props.assumedRole ? { ...props.form, ...props.assumedRole } : props.form,
     }).overrideLogicalId(`${slug}_immuta_connection`);
     new TerraformOutput(this, 'user_mapping', {
-      description: `Immuta External User Mapping for ${props.server.id}, as JSON (Immuta's PostgreSQL requirements, "Map users")`,
-      value: JSON.stringify(immutaUserMappings(props.server), null, 2),
+      description: `Immuta External User Mapping for ${props.serverId}, as JSON (Immuta's PostgreSQL requirements, "Map users")`,
+      value: JSON.stringify(props.userMappings, null, 2),
     }).overrideLogicalId(`${slug}_immuta_user_mapping`);
   }
 }

@@ -55,16 +55,10 @@ export function postgresServerProblems(server: PostgresServer): PostgresServerPr
   return problems;
 }
 
-/** Throws one Error listing every problem, each prefixed with `what` (a construct or renderer name). */
-// Each PostgreSQL construct checks the same server object; a large estate has tens of
-// thousands of names, so a server that passed once is not walked again.
-const checkedServers = new WeakSet<PostgresServer>();
-
+/** Throws one Error listing every problem, each prefixed with `what` (who asks). */
 export function assertPostgresServer(server: PostgresServer, what: string, prefix = 'server'): void {
-  if (checkedServers.has(server)) return;
   const problems = postgresServerProblems(server);
   if (problems.length > 0) {
     throw new Error(`${what}: ${problems.map((p) => `${prefix}.${p.field} ${p.rule}`).join('; ')}`);
   }
-  checkedServers.add(server);
 }

@@ -75,15 +75,23 @@ export function planPostgresServer(envName: string, server: PostgresServer, defa
 /** The server's protected databases grouped into grant stacks, by group name. */
 export function postgresGrantStacks(envName: string, server: PostgresServer, privileges: PostgresPrivilegePlan): PostgresGrantStackPlan[] {
   const groupOf = new Map(server.immuta!.protect.map((db) => [db.database, grantGroupOf(db)]));
-  const groups = [...new Set(groupOf.values())].sort();
-  return groups.map((group) => {
-    const inGroup = (x: { database: string }) => groupOf.get(x.database) === group;
-    const grants = privileges.grants.filter(inGroup);
-    const defaultPrivileges = privileges.defaultPrivileges.filter(inGroup);
+  const groups = new Map<string, { databases: string[]; grants: PostgresGrant[]; defaultPrivileges: PostgresDefaultPrivilege[] }>();
+  const groupFor = (database: string) => {
+    const name = groupOf.get(database)!;
+    let group = groups.get(name);
+    if (!group) groups.set(name, group = { databases: [], grants: [], defaultPrivileges: [] });
+    return group;
+  };
+  for (const database of groupOf.keys()) groupFor(database).databases.push(database);
+  // One pass each, in plan order: the Immuta database is in no group.
+  for (const g of privileges.grants) if (groupOf.has(g.database)) groupFor(g.database).grants.push(g);
+  for (const d of privileges.defaultPrivileges) groupFor(d.database).defaultPrivileges.push(d);
+  return [...groups.keys()].sort().map((group) => {
+    const { databases, grants, defaultPrivileges } = groups.get(group)!;
     return {
       stack: postgresGrantStackName(envName, server.id, group),
       group,
-      databases: [...groupOf].filter(([, g]) => g === group).map(([db]) => db).sort(),
+      databases: databases.sort(),
       grants,
       defaultPrivileges,
       instances: grants.length + defaultPrivileges.length,

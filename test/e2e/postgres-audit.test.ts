@@ -19,6 +19,7 @@ import { loadEstateText } from '../../estate/load';
 import { Estate } from '../../estate/schema';
 import { renderPostgresApply, renderPostgresOffboard, renderPostgresRevoke } from '../../sql/postgres';
 import { EmbeddedPostgres, PostgresMajorVersion, freeLoopbackPort, startEmbeddedPostgres } from '../support/embedded-postgres';
+import { serverPlanOf } from '../support/plans';
 import { psqlOk, runPsql } from '../support/psql';
 import { REPO_ROOT } from '../support/terraform-env';
 
@@ -203,8 +204,8 @@ describe.each([16, 17] as PostgresMajorVersion[])('npm run audit on PostgreSQL %
     const environment = estate.environments.e2e;
     const [pg, rds] = environment.postgres;
     sql('postgres', FIXTURE);
-    psqlOk(server, { file: script('pg.apply.sql', renderPostgresApply(pg, environment)), env: { IMMUTA_PASSWORD } });
-    psqlOk(server, { file: script('rds.apply.sql', renderPostgresApply(rds, environment)), user: 'rds_admin', password: RDS_ADMIN_PASSWORD });
+    psqlOk(server, { file: script('pg.apply.sql', renderPostgresApply(serverPlanOf(pg, environment, 'e2e'))), env: { IMMUTA_PASSWORD } });
+    psqlOk(server, { file: script('rds.apply.sql', renderPostgresApply(serverPlanOf(rds, environment, 'e2e'))), user: 'rds_admin', password: RDS_ADMIN_PASSWORD });
     // Immuta at work: a role of its own (PostgreSQL 16+ records an ADMIN-only membership of its creator).
     sql('postgres', 'SET ROLE immuta_system; CREATE ROLE immuta_reader; RESET ROLE');
   });
@@ -307,7 +308,7 @@ describe.each([16, 17] as PostgresMajorVersion[])('npm run audit on PostgreSQL %
 
   test('the audit only reads: its connections refuse writes, and the server logged nothing but SELECTs from it', async () => {
     const [pg] = estate.environments.e2e.postgres;
-    const session = openPostgresAuditSession(PG, pg, 'us-east-1', env);
+    const session = openPostgresAuditSession(PG, serverPlanOf(pg, estate.environments.e2e, 'e2e').connection, env);
     try {
       await expect(session.query('orders', 'CREATE TABLE public.written_by_audit (id int)', [])).rejects.toThrow(/read-only transaction/);
     } finally {
@@ -336,7 +337,7 @@ describe.each([16, 17] as PostgresMajorVersion[])('npm run audit on PostgreSQL %
       expect(refused.status).not.toBe(0);
       expect(refused.stderr).toMatch(/dependent privileges exist/);
 
-      psqlOk(server, { file: script('pg.offboard.sql', renderPostgresOffboard(pg, environment)) });
+      psqlOk(server, { file: script('pg.offboard.sql', renderPostgresOffboard(serverPlanOf(pg, environment, 'e2e'))) });
       const after = await audit();
       expect(after.filter((f) => f.kind !== 'grant-option-missing')).toEqual([]);
       expect(after.length).toBeGreaterThan(0);
@@ -361,7 +362,7 @@ describe.each([16, 17] as PostgresMajorVersion[])('npm run audit on PostgreSQL %
       const bare = runPsql(server, { user: 'rds_admin', password: RDS_ADMIN_PASSWORD, sql: 'REASSIGN OWNED BY immuta_rds TO CURRENT_USER' });
       expect(bare.stderr).toMatch(/privileges of role "immuta_rds"/);
 
-      psqlOk(server, { file: script('rds.revoke.sql', renderPostgresRevoke(rds, environment)), user: 'rds_admin', password: RDS_ADMIN_PASSWORD });
+      psqlOk(server, { file: script('rds.revoke.sql', renderPostgresRevoke(serverPlanOf(rds, environment, 'e2e'))), user: 'rds_admin', password: RDS_ADMIN_PASSWORD });
       expect((await audit()).filter((f) => f.target === RDS).map(brief)).toEqual([
         { kind: 'missing', target: RDS, object: 'database immuta_rds', grantee: undefined },
         { kind: 'missing', target: RDS, object: 'role immuta_rds', grantee: 'immuta_rds' },

@@ -7,15 +7,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Testing } from 'cdktf';
 import { loadEstateText } from '../../estate/load';
 import { Environment } from '../../estate/schema';
 import { renderPostgresApply, renderPostgresRevoke } from '../../sql/postgres';
-import { PostgresStack } from '../../stacks/postgres-stack';
 import { declaredPrivileges } from '../support/declared-privileges';
 import { EmbeddedPostgres, PostgresMajorVersion, startEmbeddedPostgres } from '../support/embedded-postgres';
 import { privilegeRows, roleRows, rowKey } from '../support/pg-catalog';
 import { exampleServer } from '../support/postgres-estates';
+import { serverPlanOf, synthPostgresStacks } from '../support/plans';
 import { psqlOk, runPsql } from '../support/psql';
 
 jest.setTimeout(120_000);
@@ -116,7 +115,7 @@ describe.each([16, 17] as PostgresMajorVersion[])('rendered SQL on PostgreSQL %i
     for (const s of environment.postgres) {
       for (const [kind, render] of [['apply', renderPostgresApply], ['revoke', renderPostgresRevoke]] as const) {
         const file = path.join(dir, `${s.id}.${kind}.sql`);
-        fs.writeFileSync(file, render(s, environment));
+        fs.writeFileSync(file, render(serverPlanOf(s, environment, 'e2e')));
         files[`${s.id}.${kind}.sql`] = file;
       }
     }
@@ -142,11 +141,12 @@ describe.each([16, 17] as PostgresMajorVersion[])('rendered SQL on PostgreSQL %i
   });
 
   test('the synthesized postgresql_* resources declare exactly what the server reports after the SQL ran', async () => {
-    const stack = new PostgresStack(Testing.app(), 'e2e-postgres', { envName: 'e2e', environment });
-    const tf = JSON.parse(Testing.synth(stack));
+    const stacks = synthPostgresStacks('e2e', environment);
+    // A server stack and a grant stack per protected database, for each of the two servers.
+    expect(stacks.length).toBe(2 + localPg.immuta!.protect.length + localRds.immuta!.protect.length);
     for (const s of [localPg, localRds]) {
       const role = s.immuta!.systemRole;
-      const tables = await Promise.all(declaredPrivileges(tf, s.id).map(async (d) => {
+      const tables = await Promise.all(stacks.flatMap(({ tf }) => declaredPrivileges(tf, s.id)).map(async (d) => {
         if (d.object !== '*') return [d];
         const names = await superQuery<{ relname: string }>(d.database,
           `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`, [d.schema]);
@@ -301,7 +301,7 @@ describe.each([16, 17] as PostgresMajorVersion[])('rendered SQL on PostgreSQL %i
     const example = exampleServer('orders-pg');
     const file = (kind: string, render: typeof renderPostgresApply) => {
       const f = path.join(dir, `example.${kind}.sql`);
-      fs.writeFileSync(f, render(example.server, example.environment));
+      fs.writeFileSync(f, render(serverPlanOf(example.server, example.environment)));
       return f;
     };
     psqlOk(server, { database: 'billing', sql: 'CREATE ROLE billing_app NOLOGIN; CREATE SCHEMA payroll; CREATE TABLE payroll.runs (id int); CREATE TABLE payroll.payslips (id int);' });

@@ -5,10 +5,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdktf';
 
 import { Estate } from '../../estate/schema';
-import { buildApp } from '../../stacks/app';
+import { synthesizeEstate } from '../../stacks/app';
 import { exampleEstate } from './example';
 
 /** A cdktf.out folder written by synthEstate. */
@@ -43,9 +42,7 @@ export const loadExampleEstate = exampleEstate;
 
 /** Synthesizes `estate` into `outdir` (default: a new temp folder). */
 export function synthEstate(estate: Estate, outdir = tempDir('synth')): SynthesizedApp {
-  const app = new App({ outdir });
-  buildApp(app, estate);
-  app.synth();
+  synthesizeEstate(estate, outdir);
   const stacksDir = path.join(outdir, 'stacks');
   const stackDir = (name: string) => {
     const dir = path.join(stacksDir, name);

@@ -70,7 +70,7 @@ describe('auditPostgresServer', () => {
   test('a dropped default privilege: missing, per owner', () => {
     const c = without(matchingCatalog(), (p) => p.kind === 'default' && p.object === 'app_owner');
     expect(audit(c)).toEqual([expect.objectContaining({
-      kind: 'missing', object: 'default privileges in app.public for tables of app_owner', detail: 'expected SELECT, INSERT, UPDATE, DELETE, TRUNCATE WITH GRANT OPTION, not granted',
+      kind: 'missing', object: 'default privileges in app.public for tables of app_owner', detail: 'expected DELETE, INSERT, SELECT, TRUNCATE, UPDATE WITH GRANT OPTION, not granted',
     })]);
   });
 

@@ -85,7 +85,7 @@ describe('targets', () => {
   });
 
   test('another engine plugs in as a leg; an error in one target does not stop the others', async () => {
-    const fake: AuditLeg = (envName) => ['a', 'b'].map((id, i) => ({
+    const fake: AuditLeg = ({ envName }) => ['a', 'b'].map((id, i) => ({
       target: `${envName}/${id}`, engine: 'redshift' as const,
       run: async () => {
         if (i === 0) throw new Error('no route');

@@ -26,8 +26,22 @@ const collisions: Case[] = [
     /environments\.prod\.redshift\[0\]\.id: IAM policy name analytics-dev-informatica-staging is already used by environments\.dev\.redshift\[0\]\.id/],
 ];
 
+// Stack layout (docs/stack-layout.md).
+const layout: Case[] = [
+  ['a group of databases over the stack bound', (d) => {
+    pg(d).immuta.protect[0].stack = 'shared';
+    pg(d).immuta.protect[1].stack = 'shared';
+    pg(d).immuta.protect[1].schemas = Array.from({ length: 400 }, (_, i) => `s${i}`);
+  }, /environments\.dev\.postgres\[0\]\.immuta\.protect\[1\]\.stack: puts the grants of 2 databases \(billing, orders\) into stack dev-postgres-orders-pg-shared: \d+ instances, more than 1000/],
+  ['a stack group that is not a name', (d) => { pg(d).immuta.protect[0].stack = 'Shared-1'; }, /postgres\[0\]\.immuta\.protect\[0\]\.stack: must be 1-63 lower-case letters, digits and underscores/],
+  ['stack on Redshift', (d) => { rs(d).immuta.protect[0].stack = 'x'; }, /redshift\[0\]\.immuta\.protect\[0\]\.stack: is PostgreSQL only/],
+  ['a grant stack named like another server\'s stack', (d) => { pg(d).id = 'orders'; pg(d).immuta.protect[0].stack = 'rds'; pg(d, 1).id = 'orders-rds'; },
+    /environments\.dev\.postgres\[1\]\.id: gives the stack name dev-postgres-orders-rds, which environments\.dev\.postgres\[0\]\.immuta\.protect\[0\]\.stack gives too/],
+];
+
 const cases: Case[] = [
   ...collisions,
+  ...layout,
   // Names Terraform cannot take.
   ['a $ in a password user becomes an invalid variable name', (d) => { rs(d).immuta.systemUser = 'immuta$sys'; },
     /environments\.dev\.redshift\[0\]\.immuta\.systemUser: becomes the Terraform variable name redshift_analytics_dev_immuta\$sys_password/],

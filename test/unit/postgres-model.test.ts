@@ -34,7 +34,7 @@ describe('postgresPrivilegePlan (Immuta\'s PostgreSQL requirements)', () => {
       ['billing/ledger', undefined], ['billing/payroll', ['payslips', 'runs']], ['orders/public', undefined], ['orders/sales', undefined],
     ]);
     for (const g of tables) {
-      expect(g.privileges).toEqual(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']);
+      expect(g.privileges).toEqual(['DELETE', 'INSERT', 'SELECT', 'TRUNCATE', 'UPDATE']);
       expect(g.withGrantOption).toBe(true);
     }
     expect(plan.grants.flatMap((g) => g.privileges)).not.toContain('ALL');

@@ -2,15 +2,18 @@ import { PostgresServer } from '../../estate/schema';
 import { postgresPrivilegePlan } from '../../model/postgres/privileges';
 import { postgresSqlFiles, renderPostgresApply, renderPostgresOffboard, renderPostgresRevoke } from '../../sql/postgres';
 import { exampleEstate, exampleServer, singleServerEnvironment } from '../support/postgres-estates';
+import { serverPlanOf } from '../support/plans';
+import { planEnvironment } from '../../model/environment-plan';
 
 describe('postgresSqlFiles for the example estate (golden files)', () => {
   const estate = exampleEstate();
 
-  test.each(['dev', 'prod'])('%s: an apply, an offboard and a revoke script per server, in the <env>-postgres stack', (envName) => {
-    const files = postgresSqlFiles(envName, estate.environments[envName]);
+  test.each(['dev', 'prod'])('%s: an apply, an offboard and a revoke script per server, in its server stack', (envName) => {
+    const files = postgresSqlFiles(planEnvironment(envName, estate.environments[envName]));
     const ids = estate.environments[envName].postgres.filter((s) => s.immuta).map((s) => s.id).sort();
+    expect(ids.length).toBeGreaterThan(0);
     expect(files.map((f) => f.name)).toEqual(ids.flatMap((id) => [`${id}.apply.sql`, `${id}.offboard.sql`, `${id}.revoke.sql`]));
-    expect(new Set(files.map((f) => f.stack))).toEqual(new Set([`${envName}-postgres`]));
+    expect(files.map((f) => f.stack)).toEqual(ids.flatMap((id) => Array(3).fill(`${envName}-postgres-${id}`)));
     for (const f of files) expect(f.content).toMatchSnapshot(f.name);
   });
 
@@ -29,13 +32,13 @@ describe('postgresSqlFiles for the example estate (golden files)', () => {
     }
     // The permutation must have moved something, else this would compare a value with itself.
     expect(JSON.stringify(permuted)).not.toBe(JSON.stringify(estate.environments.dev));
-    expect(postgresSqlFiles('dev', permuted)).toEqual(postgresSqlFiles('dev', estate.environments.dev));
+    expect(postgresSqlFiles(planEnvironment('dev', permuted))).toEqual(postgresSqlFiles(planEnvironment('dev', estate.environments.dev)));
   });
 });
 
 describe('renderPostgresApply', () => {
   const { server, environment } = exampleServer('orders-pg');
-  const sql = renderPostgresApply(server, environment);
+  const sql = renderPostgresApply(serverPlanOf(server, environment));
 
   test('the password comes from the environment through \\getenv, never from the file or a command line', () => {
     expect(sql).toContain(`ALTER ROLE "immuta_system" WITH PASSWORD :'immuta_password';`);
@@ -59,31 +62,30 @@ describe('renderPostgresApply', () => {
 
   test('explicit tables are granted one by one, qualified and quoted', () => {
     const env = singleServerEnvironment({ immuta: { displayName: 'pg_conn', protect: [{ database: 'app', schemas: [{ name: 'fin', tables: ['payments', 'invoices'] }] }] } });
-    const out = renderPostgresApply(env.postgres[0], env);
-    expect(out).toContain('GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE "fin"."invoices", "fin"."payments" TO "immuta_system" WITH GRANT OPTION;');
+    const out = renderPostgresApply(serverPlanOf(env.postgres[0], env));
+    expect(out).toContain('GRANT DELETE, INSERT, SELECT, TRUNCATE, UPDATE ON TABLE "fin"."invoices", "fin"."payments" TO "immuta_system" WITH GRANT OPTION;');
     expect(out).not.toContain('ALTER DEFAULT PRIVILEGES');
   });
 
   test('IAM authentication: rds_iam membership and no password', () => {
     const rds = exampleServer('customers-rds');
-    const out = renderPostgresApply(rds.server, rds.environment);
+    const out = renderPostgresApply(serverPlanOf(rds.server, rds.environment));
     expect(out).toContain('GRANT "rds_iam" TO "immuta_rds_connector";');
     expect(out).toContain('ALTER ROLE "immuta_rds_connector" WITH PASSWORD NULL;');
     expect(out).not.toContain('immuta_password');
   });
 
-  test('an identifier that could inject SQL is refused before any text is produced', () => {
+  test('an identifier that could inject SQL is refused when the server is planned, before any text is produced', () => {
     const evil = { ...server, immuta: { ...server.immuta!, protect: [{ database: 'orders', schemas: [{ name: 'x"; DROP TABLE t; --' }] }] } } as PostgresServer;
-    expect(() => renderPostgresApply(evil, environment)).toThrow(/renderPostgresApply: server\.immuta\.protect\[0\]\.schemas\[0\]\.name must be a lower-case SQL identifier/);
-    expect(() => renderPostgresRevoke(evil, environment)).toThrow(/renderPostgresRevoke: server\.immuta\.protect\[0\]\.schemas\[0\]\.name/);
+    expect(() => serverPlanOf(evil, environment)).toThrow(/postgres server orders-pg: server\.immuta\.protect\[0\]\.schemas\[0\]\.name must be a lower-case SQL identifier/);
   });
 });
 
 describe('renderPostgresRevoke', () => {
   test.each(['orders-pg', 'customers-rds'])('%s: revokes every GRANT of the apply script (with CASCADE) and drops the role', (id) => {
     const { server, environment } = exampleServer(id);
-    const apply = renderPostgresApply(server, environment);
-    const revoke = renderPostgresRevoke(server, environment);
+    const apply = renderPostgresApply(serverPlanOf(server, environment));
+    const revoke = renderPostgresRevoke(serverPlanOf(server, environment));
     const asRevoke = (l: string) => l.replace(/ GRANT (.*) ON TABLES TO ("[^"]+") WITH GRANT OPTION;$/, ' REVOKE $1 ON TABLES FROM $2 CASCADE;')
       .replace(/^GRANT /, 'REVOKE ').replace(/ TO ("[^"]+")( WITH GRANT OPTION)?;$/, ' FROM $1 CASCADE;');
     const expected = apply.split('\n')
@@ -98,12 +100,12 @@ describe('renderPostgresRevoke', () => {
 
   test('a non-superuser admin first becomes a member of the role (PostgreSQL 16+ REASSIGN OWNED); a superuser does not need to', () => {
     const rds = exampleServer('customers-rds');
-    const lines = renderPostgresRevoke(rds.server, rds.environment).split('\n');
+    const lines = renderPostgresRevoke(serverPlanOf(rds.server, rds.environment)).split('\n');
     const grant = lines.indexOf('GRANT "immuta_rds_connector" TO CURRENT_USER WITH INHERIT TRUE;');
     expect(grant).toBeGreaterThan(lines.indexOf('\\if :immuta_role_exists'));
     expect(grant).toBeLessThan(lines.findIndex((l) => l.startsWith('REASSIGN OWNED')));
     const pg = exampleServer('orders-pg');
-    expect(renderPostgresRevoke(pg.server, pg.environment)).not.toMatch(/^GRANT .* TO CURRENT_USER/m);
+    expect(renderPostgresRevoke(serverPlanOf(pg.server, pg.environment))).not.toMatch(/^GRANT .* TO CURRENT_USER/m);
   });
 });
 
@@ -111,7 +113,7 @@ describe('renderPostgresOffboard', () => {
   test.each(['orders-pg', 'customers-rds'])('%s: revokes only the grant options, with CASCADE, of every grant that has one', (id) => {
     const { server, environment } = exampleServer(id);
     const plan = postgresPrivilegePlan(server);
-    const lines = renderPostgresOffboard(server, environment).split('\n');
+    const lines = renderPostgresOffboard(serverPlanOf(server, environment)).split('\n');
     const revokes = lines.filter((l) => l.startsWith('REVOKE'));
     expect(revokes.length).toBe(plan.grants.filter((g) => g.withGrantOption).length);
     for (const l of revokes) expect(l).toMatch(/^REVOKE GRANT OPTION FOR [A-Z, ]+ ON .* FROM "[a-z_]+" CASCADE;$/);

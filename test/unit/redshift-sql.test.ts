@@ -1,3 +1,4 @@
+import { planEnvironment } from '../../model/environment-plan';
 import { exampleEstate } from '../support/example';
 import { RedshiftStatement } from '../../model/redshift/statements';
 import { psqlPassword, redshiftSqlFiles, renderPreflight, renderStatement, terraformPassword } from '../../sql/redshift';
@@ -7,7 +8,7 @@ const estate = exampleEstate();
 describe('Redshift SQL rendering', () => {
   // Golden files, reviewed against the Redshift SQL reference (docs/redshift-sql.md).
   test.each(['dev', 'prod'])('apply and revoke scripts for the example %s environment', (envName) => {
-    const files = redshiftSqlFiles(envName, estate.environments[envName]);
+    const files = redshiftSqlFiles(planEnvironment(envName, estate.environments[envName]));
     expect(files.map((f) => `${f.stack}/${f.name}`)).toEqual(envName === 'dev'
       ? ['dev-redshift/analytics-dev.apply.sql', 'dev-redshift/analytics-dev.revoke.sql']
       : ['prod-redshift/warehouse-prod.apply.sql', 'prod-redshift/warehouse-prod.revoke.sql']);
@@ -114,7 +115,7 @@ describe('Redshift SQL rendering', () => {
   });
 
   test('a whole-schema masking unit says in its apply header that it covers existing tables only, with the re-run command', () => {
-    const [apply, revoke] = redshiftSqlFiles('dev', estate.environments.dev).map((f) => f.content);
+    const [apply, revoke] = redshiftSqlFiles(planEnvironment('dev', estate.environments.dev)).map((f) => f.content);
     const note = (key: string) => `-- Masks only the tables that exist when it runs; after adding tables run again: terraform apply -replace='aws_lambda_invocation.analytics-dev_masking["${key}"]'`;
     expect(apply).toContain(`-- masking/sales/public (masking) -- runs in database sales\n${note('masking/sales/public')}\n\\connect "sales"\nBEGIN;`);
     expect(apply).toContain(note('masking/marketing/campaigns'));
@@ -146,7 +147,7 @@ describe('Redshift SQL rendering', () => {
   });
 
   test('the DBA scripts connect to each block\'s database and guard what Redshift cannot make conditional', () => {
-    const [apply, revoke] = redshiftSqlFiles('dev', estate.environments.dev).map((f) => f.content);
+    const [apply, revoke] = redshiftSqlFiles(planEnvironment('dev', estate.environments.dev)).map((f) => f.content);
     expect(apply).toContain('--   psql -X -v ON_ERROR_STOP=1 -h <endpoint> -p <port> -U <admin> -d dev -v <user>_password_md5=md5... -f analytics-dev.apply.sql');
     expect(apply).toContain([
       '-- database/immuta (databases) -- runs in database dev, outside a transaction',
@@ -166,7 +167,7 @@ describe('Redshift SQL rendering', () => {
   });
 
   test('the revoke script checks each preflight in its database and stops, printing the reason, before the block', () => {
-    const revoke = redshiftSqlFiles('dev', estate.environments.dev)[1].content;
+    const revoke = redshiftSqlFiles(planEnvironment('dev', estate.environments.dev))[1].content;
     const userBlock = revoke.slice(revoke.indexOf('-- user/informatica_loader (principals)'));
     const firstCheck = userBlock.slice(0, userBlock.indexOf('\\endif') + '\\endif'.length);
     expect(firstCheck.split('\n').slice(1, 4)).toEqual([
@@ -182,7 +183,7 @@ describe('Redshift SQL rendering', () => {
     expect(revoke).toMatch(/-- role\/immuta_exemption \(principals\).*\n\\connect "dev"\nSELECT COUNT\(\*\) > 0 AS tf_blocked FROM \(SELECT 'user' AS holder_type/);
     expect(revoke).toMatch(/-- immuta\/sales\/public \(grants\).*\n\\connect "sales"\nSELECT COUNT\(\*\) > 0 AS tf_blocked FROM \(SELECT n\.nspname AS schema_name, c\.relname AS table_name/);
     // The apply script runs no preflight.
-    expect(redshiftSqlFiles('dev', estate.environments.dev)[0].content).not.toContain('tf_blocked');
+    expect(redshiftSqlFiles(planEnvironment('dev', estate.environments.dev))[0].content).not.toContain('tf_blocked');
   });
 
   test('only the sys:secadmin system role is rendered unquoted', () => {
