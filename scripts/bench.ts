@@ -104,8 +104,8 @@ function main(): void {
     const probeShape = withMoreSchemas(probeBase.shape, 2);
     const probeCounts = synthAndCount(probeShape, path.join(workdir, 'schemas-probe'));
 
-    // The layout from `npm run synth` output, and Terraform's graph cost on stand-ins of its stacks.
-    const layoutRows = opts.sizes.map((n) => measureLayout(benchShape(n), workdir, log));
+    // The layout of each size's synthesized output and of its one-database changes, and Terraform's graph cost on stand-ins of its stacks.
+    const layoutRows = sizeRows.map((r) => measureLayout(r.shape, r.refdir, workdir, log));
     const graph = opts.graph
       ? graphCosts(layoutRows, { reps: opts.graphReps, singleSize: opts.graphSingleSize ?? largestSize, maxInstances: opts.graphMaxInstances }, workdir, log)
       : undefined;

@@ -15,10 +15,11 @@ export interface LayoutRow {
   readonly outdir: string;
 }
 
-/** Synthesizes the estate and each change with `npm run synth` and compares the outputs. */
-export function measureLayout(shape: BenchEstateShape, workdir: string, log: Log): LayoutRow {
-  const outdir = path.join(workdir, `layout-${shape.databases}`);
-  synthWithMain(benchEstateDocument(shape), outdir);
+/**
+ * The layout of the estate's synthesized output in `outdir`, and each change synthesized with
+ * `npm run synth` and compared with it.
+ */
+export function measureLayout(shape: BenchEstateShape, outdir: string, workdir: string, log: Log): LayoutRow {
   const base = readLayout(outdir);
   const changes = ONE_DATABASE_CHANGES.map((change, i) => {
     const changedDir = path.join(workdir, `layout-${shape.databases}-change-${i}`);

@@ -239,7 +239,7 @@ export function renderReport(report: BenchReport): string {
     '',
     'Each number is the median of the repetitions, each repetition a fresh process, so peak RSS (`process.resourceUsage().maxRSS`, including Node, ts-node and cdktf themselves, and for the floors the reference output they read) belongs to that run alone. Only the synthesis is timed:',
     '',
-    '- **ours**: `buildApp(app, estate)` and `app.synth()` into a temporary folder (estate validation is timed separately, last column).',
+    '- **ours**: `synthesizeEstate(estate, outdir)` (stacks/app.ts), what `npm run synth` runs: the stacks, their SQL scripts and stacks.json, into a temporary folder (estate validation is timed separately, last column).',
     '- **bindings** (the bare-cdktf floor of the targets): our synthesized cdk.tf.json read back and every block (resources, providers, variables, outputs, backend) recreated in bare `TerraformStack`s — each resource and provider as an instance of its provider binding class (found by type; `DataResource` for terraform_data), with the same name and one `addOverride` per attribute, for_each, depends_on and provisioners included — then `app.synth()`.',
     '- **bare**: the same with plain `TerraformResource` constructs instead of binding classes: no binding constructors and no binding validations, the lowest cost of that construct tree in cdktf.',
     '- Both are checked to produce the same Terraform as ours (all but cdktf\'s `//` metadata).',

@@ -29,14 +29,11 @@ function standInVariable(name: string, body: Json): JsonObject {
 }
 
 /**
- * Rewrites the references of one stack's expressions to its stand-ins: `T.N[k].attr…` and
- * `data.T.N.attr…` become `terraform_data.<stand-in>[k].id` (an attribute a stand-in has; the
- * edge is what matters), `var.X` becomes `var.<prefix>X`.
+ * Rewrites the references of one stack's expressions to its stand-ins (`names`: address to
+ * stand-in name): `T.N[k].attr…` and `data.T.N.attr…` become `terraform_data.<stand-in>[k].id`
+ * (an attribute a stand-in has; the edge is what matters), `var.X` becomes `var.<prefix>X`.
  */
-export function referenceRewriter(doc: JsonObject, prefix: string): (text: string) => string {
-  const names = new Map<string, string>();
-  for (const [type, name] of blocksOf(doc.resource)) names.set(`${type}.${name}`, standInName(prefix, 'resource', type, name));
-  for (const [type, name] of blocksOf(doc.data)) names.set(`data.${type}.${name}`, standInName(prefix, 'data', type, name));
+export function referenceRewriter(names: ReadonlyMap<string, string>, prefix: string): (text: string) => string {
   const ref = /(?<![\w.-])((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][\w-]*)((?:\[(?:"[^"]*"|[^\]]*)\])?)((?:\.[A-Za-z_][\w-]*|\[[^\]]*\])*)/g;
   const interpolation = /\$\{((?:[^{}]|\{[^{}]*\})*)\}/g;
   const inExpression = (expr: string) => expr.replace(ref, (m, address: string, index: string) => {
@@ -54,33 +51,50 @@ function mapStrings(value: Json, fn: (s: string) => string): Json {
   return value;
 }
 
-/** `aws_iam_role.x` or `data.aws_x.y` in depends_on, as the stand-in's address. */
-function dependsOnRewriter(doc: JsonObject, prefix: string): (address: string) => string {
-  return (address) => {
-    const parts = address.split('.');
-    const isData = parts[0] === 'data';
-    const [type, name] = isData ? parts.slice(1) : parts;
-    const section = isData ? doc.data : doc.resource;
-    if (!isObject(section) || !isObject(section[type]) || !isObject(section[type][name])) {
-      throw new Error(`stand-in: depends_on names ${address}, which the stack does not define`);
-    }
-    return `terraform_data.${standInName(prefix, isData ? 'data' : 'resource', type, name)}`;
-  };
+/** A block already in the document, and what another stack's block must equal to fold into it. */
+interface Variant {
+  readonly name: string;
+  /** The synthesized body without metadata and for_each. */
+  readonly shape: Json;
+  readonly keys: Set<string>;
 }
 
 /**
- * Two blocks of the same name from different stacks: one block if they are equal, or equal
- * apart from their for_each maps (united: the block as one stack per server wrote it).
+ * The stand-in name for each block of one stack, keyed by its address. A for_each block folds
+ * into an earlier stack's block of the same name whose body is the same apart from for_each
+ * (as one stack per server held them); any other block of a name already taken gets a suffix.
  */
-function folded(name: string, a: Json, b: Json): Json {
-  if (isObject(a) && isObject(b) && isObject(a.for_each) && isObject(b.for_each)
-    && firstDifference({ ...a, for_each: null }, { ...b, for_each: null }) === undefined) {
-    const clash = Object.keys(b.for_each).find((k) => k in (a.for_each as JsonObject));
-    if (clash === undefined) return { ...a, for_each: { ...a.for_each, ...b.for_each } };
-    throw new Error(`stand-in: two blocks named ${name} both have the for_each key ${clash}`);
+function chooseNames(doc: JsonObject, prefix: string, variants: Map<string, Variant[]>): { names: Map<string, string>; folds: Set<string> } {
+  const names = new Map<string, string>();
+  const folds = new Set<string>();
+  for (const kind of ['resource', 'data'] as const) {
+    for (const [type, name, body] of blocksOf(doc[kind])) {
+      const address = `${kind === 'data' ? 'data.' : ''}${type}.${name}`;
+      const base = standInName(prefix, kind, type, name);
+      const taken = variants.get(base) ?? [];
+      const shape = withoutMetadata({ ...body, for_each: null });
+      const keys = isObject(body.for_each) ? Object.keys(body.for_each) : undefined;
+      const into = keys && taken.find((v) => v.keys.size > 0 && firstDifference(v.shape, shape) === undefined);
+      if (into && keys) {
+        const clash = keys.find((k) => into.keys.has(k));
+        if (clash !== undefined) throw new Error(`stand-in: two blocks named ${base} both have the for_each key ${clash}`);
+        keys.forEach((k) => into.keys.add(k));
+        names.set(address, into.name);
+        folds.add(address);
+      } else {
+        const variant = { name: taken.length === 0 ? base : `${base}__${taken.length + 1}`, shape, keys: new Set(keys ?? []) };
+        variants.set(base, [...taken, variant]);
+        names.set(address, variant.name);
+      }
+    }
   }
-  if (firstDifference(a, b) === undefined) return a;
-  throw new Error(`stand-in: two different blocks are named ${name}`);
+  return { names, folds };
+}
+
+/** One variable or output of several stacks: they must be the same. */
+function addOnce(into: JsonObject, name: string, body: Json): void {
+  if (name in into && firstDifference(into[name], body) !== undefined) throw new Error(`stand-in: two different blocks are named ${name}`);
+  into[name] = body;
 }
 
 export interface StandInSource {
@@ -88,41 +102,46 @@ export interface StandInSource {
   readonly doc: JsonObject;
   /**
    * Prepended to every block, variable and output name. Sources with the same prefix share
-   * one namespace: same-named blocks are folded into one (see folded).
+   * one namespace, where same-named blocks fold (see chooseNames).
    */
   readonly prefix: string;
 }
 
-/**
- * One Terraform JSON document standing in for one or more stacks in one state. Pure; throws
- * when two blocks of one name cannot be folded.
- */
+/** One Terraform JSON document standing in for one or more stacks in one state. Pure. */
 export function standInDocument(sources: readonly StandInSource[]): JsonObject {
-  const resources: JsonObject = {};
+  const resources: Record<string, JsonObject> = {};
   const variables: JsonObject = {};
   const outputs: JsonObject = {};
-  const add = (into: JsonObject, name: string, body: Json) => {
-    into[name] = name in into ? folded(name, into[name], body) : body;
-  };
+  const variants = new Map<string, Variant[]>();
   for (const { doc, prefix } of sources) {
-    const rewrite = referenceRewriter(doc, prefix);
-    const dependsOn = dependsOnRewriter(doc, prefix);
+    const { names, folds } = chooseNames(doc, prefix, variants);
+    const rewrite = referenceRewriter(names, prefix);
+    const dependsOn = (address: string) => {
+      const name = names.get(address);
+      if (!name) throw new Error(`stand-in: depends_on names ${address}, which the stack does not define`);
+      return `terraform_data.${name}`;
+    };
     for (const kind of ['resource', 'data'] as const) {
       for (const [type, name, body] of blocksOf(doc[kind])) {
+        const address = `${kind === 'data' ? 'data.' : ''}${type}.${name}`;
+        const standIn = names.get(address)!;
         const input = Object.fromEntries(Object.entries(body).filter(([k]) => !KEPT.has(k) && !DROPPED.has(k)));
-        const kept = Object.fromEntries(Object.entries(body).filter(([k]) => KEPT.has(k)));
+        const kept = mapStrings(Object.fromEntries(Object.entries(body).filter(([k]) => KEPT.has(k))), rewrite) as JsonObject;
         const deps = Array.isArray(body.depends_on) ? body.depends_on.map((d) => dependsOn(String(d))) : [];
-        add(resources, standInName(prefix, kind, type, name), {
-          ...(mapStrings(kept, rewrite) as JsonObject),
+        if (folds.has(address)) {
+          resources[standIn].for_each = { ...(resources[standIn].for_each as JsonObject), ...(kept.for_each as JsonObject) };
+          continue;
+        }
+        resources[standIn] = {
+          ...kept,
           ...(Object.keys(input).length > 0 ? { input: mapStrings(withoutMetadata(input), rewrite) } : {}),
           ...(deps.length > 0 ? { depends_on: deps } : {}),
-        });
+        };
       }
     }
-    for (const [name, body] of Object.entries(isObject(doc.variable) ? doc.variable : {})) add(variables, `${prefix}${name}`, standInVariable(name, body));
+    for (const [name, body] of Object.entries(isObject(doc.variable) ? doc.variable : {})) addOnce(variables, `${prefix}${name}`, standInVariable(name, body));
     for (const [name, body] of Object.entries(isObject(doc.output) ? doc.output : {})) {
-      if (!isObject(body)) continue;
-      add(outputs, `${prefix}${name}`, { value: mapStrings(body.value ?? null, rewrite), ...(body.sensitive === true ? { sensitive: true } : {}) });
+      if (isObject(body)) addOnce(outputs, `${prefix}${name}`, { value: mapStrings(body.value ?? null, rewrite), ...(body.sensitive === true ? { sensitive: true } : {}) });
     }
   }
   return {

@@ -74,8 +74,18 @@ describe('stand-in document', () => {
     const folded = standInDocument([{ doc: grants(['a', 'b']), prefix: '' }, { doc: grants(['c']), prefix: '' }]);
     expect(folded).toEqual({ resource: { terraform_data: { g_t__g: { for_each: { a: { k: 'a' }, b: { k: 'b' }, c: { k: 'c' } }, input: { v: '${each.value.k}' } } } } });
     expect(() => standInDocument([{ doc: grants(['a']), prefix: '' }, { doc: grants(['a']), prefix: '' }])).toThrow(/both have the for_each key a/);
-    const other: JsonObject = { resource: { g_t: { g: { for_each: { z: {} }, v: 'different' } } } };
-    expect(() => standInDocument([{ doc: grants(['a']), prefix: '' }, { doc: other, prefix: '' }])).toThrow(/two different blocks are named g_t__g/);
+  });
+
+  test('a same-named block with another body keeps its own block, and its stack\'s references follow it', () => {
+    // The server stack's database grant differs from the grant stacks' (it references the role).
+    const server: JsonObject = { resource: { g_t: { g: { for_each: { immuta: {} }, role: '${r_t.role.name}' } }, r_t: { role: { name: 'r' } } } };
+    const grants = (key: string): JsonObject => ({ resource: { g_t: { g: { for_each: { [key]: {} }, role: 'r' }, s: { depends_on: ['g_t.g'], v: '${g_t.g["x"].id}' } } } });
+    const d = standInDocument([server, grants('db1'), grants('db2')].map((doc) => ({ doc, prefix: '' })));
+    expect(Object.keys((d.resource as JsonObject).terraform_data as JsonObject).sort()).toEqual(['g_t__g', 'g_t__g__2', 'g_t__s', 'g_t__s__2', 'r_t__role']);
+    const td = (d.resource as JsonObject).terraform_data as Record<string, JsonObject>;
+    expect(td.g_t__g.for_each).toEqual({ immuta: {} });
+    expect(td.g_t__g__2.for_each).toEqual({ db1: {}, db2: {} });
+    expect(td.g_t__s).toEqual({ input: { v: '${terraform_data.g_t__g__2["x"].id}' }, depends_on: ['terraform_data.g_t__g__2'] });
   });
 
   test('depends_on naming a block the stack lacks is an error, not a lost edge', () => {
