@@ -87,6 +87,8 @@ export function layoutSections(report: LayoutReport): string[] {
     '',
     ...layoutTable(rows),
     '',
+    ...rows.filter((r) => r.mismatch).map((r) => `- **stacks.json disagrees with the synth at ${r.shape.databases} databases:** ${r.mismatch}.`),
+    ...(rows.some((r) => r.mismatch) ? [''] : []),
     `At ${largestRow.shape.databases} databases, the largest stack of each plane:`,
     '',
     ...planesTable(largestRow),

@@ -10,6 +10,8 @@ export interface LayoutRow {
   readonly stacks: readonly LayoutStack[];
   /** Whether the synth wrote stacks.json (planes known). */
   readonly listed: boolean;
+  /** Where stacks.json and the written stacks disagree. */
+  readonly mismatch?: string;
   readonly changes: readonly { readonly change: OneDatabaseChange; readonly label: string; readonly touched: TouchedStacks }[];
   /** The unchanged estate's output, kept for the graph cost (inside the workdir). */
   readonly outdir: string;
@@ -30,5 +32,5 @@ export function measureLayout(shape: BenchEstateShape, outdir: string, workdir: 
     return { change, label: changeLabel(change), touched };
   });
   log(`layout ${shape.databases}: ${base.stacks.length} stacks`);
-  return { shape, stacks: base.stacks, listed: base.listed, changes, outdir };
+  return { shape, stacks: base.stacks, listed: base.listed, ...(base.mismatch ? { mismatch: base.mismatch } : {}), changes, outdir };
 }

@@ -20,25 +20,35 @@ export interface Layout {
   readonly docs: readonly StackDoc[];
   /** Whether the output had a stacks.json (the layout file main.ts writes). */
   readonly listed: boolean;
+  /** Where stacks.json and the written stacks disagree. */
+  readonly mismatch?: string;
 }
 
 interface StacksFile { readonly stacks: readonly { readonly name: string; readonly plane: string }[] }
 
-/** Every stack's plane from stacks.json, checked against the stacks the synth wrote. */
-export function planesOf(listing: StacksFile | undefined, written: readonly string[]): Map<string, string> {
-  if (!listing) return new Map();
-  const listed = listing.stacks.map((s) => s.name);
-  const d = firstDifference([...listed].sort(), [...written].sort());
-  if (d) throw new Error(`stacks.json lists ${listed.join(', ')} but the synth wrote ${written.join(', ')}`);
-  return new Map(listing.stacks.map((s) => [s.name, s.plane]));
+/**
+ * Every written stack's plane from stacks.json, and where the file and the written stacks
+ * disagree (reported, not fatal: the benchmark still measures what was written).
+ */
+export function planesOf(listing: StacksFile | undefined, written: readonly string[]): { planes: Map<string, string>; mismatch?: string } {
+  if (!listing) return { planes: new Map() };
+  const listed = new Set(listing.stacks.map((s) => s.name));
+  const unwritten = [...listed].filter((s) => !written.includes(s)).sort();
+  const unlisted = written.filter((s) => !listed.has(s)).sort();
+  const mismatch = [
+    ...(unwritten.length > 0 ? [`stacks.json lists ${unwritten.join(', ')}, which the synth did not write`] : []),
+    ...(unlisted.length > 0 ? [`the synth wrote ${unlisted.join(', ')}, which stacks.json does not list`] : []),
+  ].join('; ');
+  return { planes: new Map(listing.stacks.map((s) => [s.name, s.plane])), ...(mismatch ? { mismatch } : {}) };
 }
 
 export function layoutFromDocs(docs: readonly StackDoc[], listing?: StacksFile): Layout {
-  const planes = planesOf(listing, docs.map((d) => d.stack));
+  const { planes, mismatch } = planesOf(listing, docs.map((d) => d.stack));
   return {
     stacks: docs.map((d) => ({ ...countStack(d), ...(planes.has(d.stack) ? { plane: planes.get(d.stack) } : {}) })),
     docs,
     listed: listing !== undefined,
+    ...(mismatch ? { mismatch } : {}),
   };
 }
 
