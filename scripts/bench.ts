@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { benchShape, withMoreSchemas, withMoreTables } from './bench/estate';
+import { graphCosts } from './bench/graph-cost';
+import { measureLayout } from './bench/layout-row';
 import { profileSynth } from './bench/profile';
 import { BenchReport, evaluateTargets, renderReport } from './bench/report';
 import { Row, measureRow, synthAndCount } from './bench/run';
@@ -12,13 +14,20 @@ import { Row, measureRow, synthAndCount } from './bench/run';
  */
 
 const USAGE = `usage: bench [--sizes 1,10,100,1000] [--reps 3] [--reps-largest N] [--tables-factor 10]
-             [--variant-size N] [--profile | --no-profile] [--write-docs]
+             [--variant-size N] [--profile | --no-profile] [--graph-reps 3] [--graph-single-size N]
+             [--graph-max-instances N] [--no-graph] [--write-docs]
   --sizes          protected databases per estate, one row each
   --reps           repetitions per size (medians are reported)
   --reps-largest   repetitions for the largest size (default: --reps)
   --tables-factor  the extra row: this many times the tables per listed schema
   --variant-size   databases of the extra row (default: the largest size up to 100)
   --profile        always take a CPU profile of the largest size (default: only when a target is missed)
+  --graph-reps     terraform plan -refresh=false runs per measured configuration (medians are reported)
+  --graph-single-size
+                   databases of the estate whose PostgreSQL stacks are timed as one stack (default: the largest size)
+  --graph-max-instances
+                   leave out of the graph cost any largest-of-its-plane stack above this many instances (default: none)
+  --no-graph       no graph cost (needs no terraform)
   --write-docs     also rewrite docs/performance.md
   --help           this text`;
 
@@ -29,6 +38,10 @@ interface Options {
   tablesFactor: number;
   variantSize?: number;
   profile?: boolean;
+  graph: boolean;
+  graphReps: number;
+  graphSingleSize?: number;
+  graphMaxInstances: number;
   writeDocs: boolean;
 }
 
@@ -39,7 +52,7 @@ function positive(flag: string, value: string | undefined): number {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { sizes: [1, 10, 100, 1000], reps: 3, tablesFactor: 10, writeDocs: false };
+  const o: Options = { sizes: [1, 10, 100, 1000], reps: 3, tablesFactor: 10, graph: true, graphReps: 3, graphMaxInstances: Infinity, writeDocs: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => argv[++i];
@@ -51,6 +64,10 @@ function parseArgs(argv: string[]): Options {
       case '--variant-size': o.variantSize = positive(flag, value()); break;
       case '--profile': o.profile = true; break;
       case '--no-profile': o.profile = false; break;
+      case '--graph-reps': o.graphReps = positive(flag, value()); break;
+      case '--graph-single-size': o.graphSingleSize = positive(flag, value()); break;
+      case '--graph-max-instances': o.graphMaxInstances = positive(flag, value()); break;
+      case '--no-graph': o.graph = false; break;
       case '--write-docs': o.writeDocs = true; break;
       default: throw new Error(`unknown argument ${flag}\n${USAGE}`);
     }
@@ -87,12 +104,19 @@ function main(): void {
     const probeShape = withMoreSchemas(probeBase.shape, 2);
     const probeCounts = synthAndCount(probeShape, path.join(workdir, 'schemas-probe'));
 
+    // The layout of each size's synthesized output and of its one-database changes, and Terraform's graph cost on stand-ins of its stacks.
+    const layoutRows = sizeRows.map((r) => measureLayout(r.shape, r.refdir, workdir, log));
+    const graph = opts.graph
+      ? graphCosts(layoutRows, { reps: opts.graphReps, singleSize: opts.graphSingleSize ?? largestSize, maxInstances: opts.graphMaxInstances }, workdir, log)
+      : undefined;
+
     const measured: BenchReport = {
       command: reproduceCommand(process.argv.slice(2)),
       rows: [...sizeRows, variant],
       sizeRows,
       tablesVariant: { row: variant, base, factor: opts.tablesFactor },
       schemasProbe: { base: probeBase, shape: probeShape, counts: probeCounts, factor: 2 },
+      layout: { rows: layoutRows, ...(graph ? { graph } : {}) },
     };
     // The profile explains a missed target; --profile takes it anyway.
     const missed = evaluateTargets(measured).some((t) => !t.met);

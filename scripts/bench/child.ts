@@ -1,5 +1,4 @@
-import { App } from 'cdktf';
-import { buildApp } from '../../stacks/app';
+import { synthesizeEstate } from '../../stacks/app';
 import { BenchEstateShape, benchEstate } from './estate';
 import { loadBindings, synthBare, writeRaw } from './floor';
 import { JsonObject, OutputFile, firstDifference, readOutputFiles, withoutMetadata } from './tf-json';
@@ -36,11 +35,7 @@ function timed<T>(fn: () => T): [T, number] {
 
 function ours(shape: BenchEstateShape, outdir: string): Omit<ChildResult, 'rssMiB'> {
   const [estate, validateMs] = timed(() => benchEstate(shape));
-  const [, ms] = timed(() => {
-    const app = new App({ outdir });
-    buildApp(app, estate);
-    app.synth();
-  });
+  const [, ms] = timed(() => synthesizeEstate(estate, outdir));
   return { ms, validateMs };
 }
 

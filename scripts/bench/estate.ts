@@ -70,15 +70,39 @@ function schemas(count: number, listed: number, tables: number) {
   });
 }
 
-function protect(shape: BenchEstateShape, count: number, listed: number, tables: number) {
-  return Array.from({ length: shape.databases }, (_, d) => ({
-    database: `db_${pad(d, 4)}`,
-    schemas: schemas(count, listed, tables),
-  }));
+/** A change to one protected database of one plane: what a typical pull request does. */
+export interface OneDatabaseChange {
+  readonly plane: 'postgres' | 'redshift';
+  /** add-database: one more database; add-schema: one more whole schema in an existing database. */
+  readonly kind: 'add-database' | 'add-schema';
 }
 
-/** The estate document, before validation (what an estate file would hold). */
-export function benchEstateDocument(shape: BenchEstateShape): Record<string, unknown> {
+export const ONE_DATABASE_CHANGES: readonly OneDatabaseChange[] = [
+  { plane: 'postgres', kind: 'add-database' },
+  { plane: 'postgres', kind: 'add-schema' },
+  { plane: 'redshift', kind: 'add-database' },
+  { plane: 'redshift', kind: 'add-schema' },
+];
+
+/**
+ * The database a change touches: the middle one, and an added database sorts right after it,
+ * so neither the first nor the last name is special.
+ */
+export const changedDatabaseIndex = (shape: BenchEstateShape) => Math.floor((shape.databases - 1) / 2);
+const database = (d: number) => `db_${pad(d, 4)}`;
+export const addedDatabaseName = (shape: BenchEstateShape) => `${database(changedDatabaseIndex(shape))}_added`;
+
+function protect(shape: BenchEstateShape, count: number, listed: number, tables: number, change?: OneDatabaseChange['kind']) {
+  const at = changedDatabaseIndex(shape);
+  return Array.from({ length: shape.databases }, (_, d) => [
+    { database: database(d), schemas: schemas(count + (change === 'add-schema' && d === at ? 1 : 0), listed, tables) },
+    ...(change === 'add-database' && d === at ? [{ database: addedDatabaseName(shape), schemas: schemas(count, listed, tables) }] : []),
+  ]).flat();
+}
+
+/** The estate document, before validation (what an estate file would hold), with `change` made. */
+export function benchEstateDocument(shape: BenchEstateShape, change?: OneDatabaseChange): Record<string, unknown> {
+  const kind = (plane: OneDatabaseChange['plane']) => (change?.plane === plane ? change.kind : undefined);
   const region = 'us-east-1';
   const accountId = '111122223333';
   return {
@@ -99,7 +123,7 @@ export function benchEstateDocument(shape: BenchEstateShape): Record<string, unk
             authentication: 'aws-assumed-role',
             immutaAwsAccountId: '444455556666',
             externalId: 'immuta-bench-external-id',
-            protect: protect(shape, shape.pgSchemas, shape.pgListedSchemas, shape.pgTables),
+            protect: protect(shape, shape.pgSchemas, shape.pgListedSchemas, shape.pgTables, kind('postgres')),
             userMappings: [{ immutaUser: 'alice@example.com', postgres: { username: 'alice' } }],
           },
         }],
@@ -113,7 +137,7 @@ export function benchEstateDocument(shape: BenchEstateShape): Record<string, unk
             displayName: 'bench_redshift',
             systemUser: 'immuta_system',
             authentication: 'password',
-            protect: protect(shape, shape.rsSchemas, shape.rsListedSchemas, shape.rsTables),
+            protect: protect(shape, shape.rsSchemas, shape.rsListedSchemas, shape.rsTables, kind('redshift')),
             exemptUsers: ['etl_admin'],
             userMappings: [{ immutaUser: 'alice@example.com', redshiftUser: 'alice' }],
           },
@@ -131,7 +155,12 @@ export function benchEstateDocument(shape: BenchEstateShape): Record<string, unk
   };
 }
 
+export function changeLabel(change: OneDatabaseChange): string {
+  const plane = change.plane === 'postgres' ? 'PostgreSQL' : 'Redshift';
+  return change.kind === 'add-database' ? `${plane}: add a protected database` : `${plane}: add a schema to a protected database`;
+}
+
 /** A validated estate: the benchmark only ever measures estates the schema accepts. */
-export function benchEstate(shape: BenchEstateShape): Estate {
-  return parseEstate(benchEstateDocument(shape), `bench estate (${shape.databases} databases)`);
+export function benchEstate(shape: BenchEstateShape, change?: OneDatabaseChange): Estate {
+  return parseEstate(benchEstateDocument(shape, change), `bench estate (${shape.databases} databases${change ? `, ${changeLabel(change)}` : ''})`);
 }

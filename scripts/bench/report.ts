@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BenchEstateShape, protectedSchemaCount } from './estate';
+import { LayoutReport, layoutSections } from './layout-report';
+import { largestStack } from './layout';
 import { ProfileSummary, Share } from './profile';
 import { FloorMode } from './child';
 import { MODES, Mode, Row, medianOf } from './run';
@@ -21,6 +23,7 @@ export interface BenchReport {
   readonly tablesVariant?: { readonly row: Row; readonly base: Row; readonly factor: number };
   readonly schemasProbe?: { readonly base: Row; readonly shape: BenchEstateShape; readonly counts: readonly StackCounts[]; readonly factor: number };
   readonly profile?: { readonly row: Row; readonly ours: ProfileSummary; readonly bare: ProfileSummary };
+  readonly layout?: LayoutReport;
 }
 
 export interface TargetResult { readonly name: string; readonly met: boolean; readonly detail: string }
@@ -30,18 +33,6 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : Infinity);
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 const total = (counts: readonly StackCounts[], key: 'blocks' | 'instances' | 'bytes') => sum(counts.map((c) => c[key]));
 const tables = (s: BenchEstateShape) => `${s.pgTables} / ${s.rsTables}`;
-
-/** Stack names without the environment prefix, in the order the tables list them. */
-function stackNames(rows: readonly Row[]): string[] {
-  return [...new Set(rows.flatMap((r) => r.counts.map((c) => c.stack)))].sort();
-}
-const shortName = (stack: string) => stack.replace(/^[^-]+-/, '');
-function perStack(names: readonly string[], counts: readonly StackCounts[], value: (c: StackCounts) => string): string {
-  return names.map((n) => {
-    const c = counts.find((x) => x.stack === n);
-    return c ? value(c) : '–';
-  }).join(' / ');
-}
 
 /** Our median synthesis time over a floor's. */
 const oursOver = (r: Row, mode: FloorMode) => ratio(medianOf(r, 'ours', 'ms'), medianOf(r, mode, 'ms'));
@@ -98,17 +89,16 @@ function timingTable(rows: readonly Row[]): string[] {
 }
 
 function countsTable(report: BenchReport): string[] {
-  const names = stackNames(report.rows);
-  const short = names.map(shortName).join(' / ');
   const lines = [
-    `| databases | tables per listed schema (PG / RS) | protected schemas | resource blocks (${short}) | instances (${short}) | instances added per added database | instances per protected schema | cdk.tf.json KiB (${short}) |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| databases | tables per listed schema (PG / RS) | protected schemas | stacks | resource blocks | instances | largest stack (instances) | instances added per added database | instances per protected schema | cdk.tf.json KiB |',
+    `|${' --- |'.repeat(10)}`,
   ];
   let previous: Row | undefined;
   for (const r of report.rows) {
     const sameSeries = previous && report.sizeRows.includes(r);
     const added = sameSeries ? ratio(total(r.counts, 'instances') - total(previous!.counts, 'instances'), r.shape.databases - previous!.shape.databases).toFixed(2) : '–';
-    lines.push(`| ${r.label} | ${tables(r.shape)} | ${protectedSchemaCount(r.shape)} | ${perStack(names, r.counts, (c) => String(c.blocks))} = ${total(r.counts, 'blocks')} | ${perStack(names, r.counts, (c) => String(c.instances))} = ${total(r.counts, 'instances')} | ${added} | ${(total(r.counts, 'instances') / protectedSchemaCount(r.shape)).toFixed(2)} | ${perStack(names, r.counts, (c) => (c.bytes / 1024).toFixed(0))} |`);
+    const largest = largestStack(r.counts);
+    lines.push(`| ${r.label} | ${tables(r.shape)} | ${protectedSchemaCount(r.shape)} | ${r.counts.length} | ${total(r.counts, 'blocks')} | ${total(r.counts, 'instances')} | \`${largest.stack}\` ${largest.instances} | ${added} | ${(total(r.counts, 'instances') / protectedSchemaCount(r.shape)).toFixed(2)} | ${(total(r.counts, 'bytes') / 1024).toFixed(0)} |`);
     if (report.sizeRows.includes(r)) previous = r;
   }
   return lines;
@@ -249,7 +239,7 @@ export function renderReport(report: BenchReport): string {
     '',
     'Each number is the median of the repetitions, each repetition a fresh process, so peak RSS (`process.resourceUsage().maxRSS`, including Node, ts-node and cdktf themselves, and for the floors the reference output they read) belongs to that run alone. Only the synthesis is timed:',
     '',
-    '- **ours**: `buildApp(app, estate)` and `app.synth()` into a temporary folder (estate validation is timed separately, last column).',
+    '- **ours**: `synthesizeEstate(estate, outdir)` (stacks/app.ts), what `npm run synth` runs: the stacks, their SQL scripts and stacks.json, into a temporary folder (estate validation is timed separately, last column).',
     '- **bindings** (the bare-cdktf floor of the targets): our synthesized cdk.tf.json read back and every block (resources, providers, variables, outputs, backend) recreated in bare `TerraformStack`s — each resource and provider as an instance of its provider binding class (found by type; `DataResource` for terraform_data), with the same name and one `addOverride` per attribute, for_each, depends_on and provisioners included — then `app.synth()`.',
     '- **bare**: the same with plain `TerraformResource` constructs instead of binding classes: no binding constructors and no binding validations, the lowest cost of that construct tree in cdktf.',
     '- Both are checked to produce the same Terraform as ours (all but cdktf\'s `//` metadata).',
@@ -262,12 +252,13 @@ export function renderReport(report: BenchReport): string {
     ...(differences.length > 0 ? ['**The floors did not reproduce our output:**', '', ...differences, ''] : []),
     '## Resource counts',
     '',
-    `Resource blocks are what cdktf builds constructs for; instances are what Terraform plans (for_each entries counted).${decision}`,
+    `Resource blocks are what cdktf builds constructs for; instances are what Terraform plans (for_each entries, plain resources and data sources, also those of check blocks).${decision}`,
     '',
     ...countsTable(report),
     '',
     ...growthNotes(report),
     '',
+    ...(report.layout ? layoutSections(report.layout) : []),
     '## Targets',
     '',
     ...targets.map((t) => `- ${t.met ? 'met' : '**missed**'}: ${t.name}: ${t.detail}`),

@@ -29,6 +29,23 @@ export function runChild(request: ChildRequest, nodeFlags: readonly string[] = [
   return JSON.parse(line.slice(RESULT_PREFIX.length)) as ChildResult;
 }
 
+/**
+ * The real synth, `npm run synth` (main.ts), of an estate document into `outdir`: the layout
+ * is read from what it writes (stacks.json included). Not timed.
+ */
+export function synthWithMain(document: Record<string, unknown>, outdir: string): void {
+  const estateFile = `${outdir}.estate.json`;
+  fs.writeFileSync(estateFile, JSON.stringify(document));
+  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(REPO_ROOT, 'main.ts')], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 10 * 60 * 1000,
+    killSignal: 'SIGKILL',
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', ESTATE_FILE: estateFile, CDKTF_OUTDIR: outdir },
+  });
+  if (r.status !== 0) throw new Error(`npm run synth of ${estateFile} failed with status ${r.status}: ${r.stderr || r.error?.message || ''}`);
+}
+
 export interface Row {
   readonly label: string;
   readonly shape: BenchEstateShape;

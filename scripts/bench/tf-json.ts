@@ -41,8 +41,15 @@ export interface StackCounts {
   readonly stack: string;
   /** `resource` blocks: what cdktf builds a construct for. */
   readonly blocks: number;
-  /** Resource instances Terraform plans: for_each map sizes and counts expanded. */
+  /**
+   * Instances Terraform plans: resource for_each map sizes and counts expanded, plus data
+   * sources (top level and inside check blocks, read on every plan).
+   */
   readonly instances: number;
+  /** `data` blocks, top level and inside check blocks. */
+  readonly dataBlocks: number;
+  /** `check` blocks; their own data sources are in dataBlocks. */
+  readonly checks: number;
   /** Blocks whose for_each or count is an expression, counted as one instance each. */
   readonly opaque: number;
   readonly bytes: number;
@@ -70,12 +77,21 @@ function instancesOf(body: JsonObject): number | undefined {
   return typeof count === 'number' ? count : undefined;
 }
 
+/** The `check` blocks' bodies. */
+function checksOf(doc: JsonObject): JsonObject[] {
+  return isObject(doc.check) ? Object.values(doc.check).filter(isObject) : [];
+}
+
 export function countStack(s: StackDoc): StackCounts {
   const blocks = blocksOf(s.doc.resource);
-  const sizes = blocks.map(([, , body]) => instancesOf(body));
+  const checks = checksOf(s.doc);
+  const data = [...blocksOf(s.doc.data), ...checks.flatMap((c) => blocksOf(c.data))];
+  const sizes = [...blocks, ...data].map(([, , body]) => instancesOf(body));
   return {
     stack: s.stack,
     blocks: blocks.length,
+    dataBlocks: data.length,
+    checks: checks.length,
     instances: sizes.reduce<number>((sum, n) => sum + (n ?? 1), 0),
     opaque: sizes.filter((n) => n === undefined).length,
     bytes: s.bytes,

@@ -4,9 +4,9 @@ import { StackCounts, countStack } from '../../scripts/bench/tf-json';
 import { buildApp } from '../../stacks/app';
 
 /**
- * The benchmark's claim, checked exactly on small estates: resource blocks do not grow
- * with the estate at all, and for_each instances grow with databases and schemas only,
- * never with tables. No timing here (docs/performance.md has the numbers).
+ * The benchmark's claim, checked exactly on small estates: a protected PostgreSQL database
+ * adds one grant stack of constant blocks, everything else grows by for_each instances only,
+ * with databases and schemas, never with tables. No timing here (docs/performance.md has the numbers).
  */
 
 function counts(shape: BenchEstateShape): Record<string, Omit<StackCounts, 'stack' | 'bytes'>> {
@@ -15,8 +15,8 @@ function counts(shape: BenchEstateShape): Record<string, Omit<StackCounts, 'stac
   const stacks = app.node.children.filter((c): c is TerraformStack => TerraformStack.isStack(c));
   return Object.fromEntries(stacks.map((stack) => {
     const text = Testing.synth(stack);
-    const { blocks, instances, opaque } = countStack({ stack: stack.node.id, doc: JSON.parse(text), bytes: text.length });
-    return [stack.node.id, { blocks, instances, opaque }];
+    const { stack: _name, bytes: _bytes, ...c } = countStack({ stack: stack.node.id, doc: JSON.parse(text), bytes: text.length });
+    return [stack.node.id, c];
   }));
 }
 
@@ -25,18 +25,25 @@ const small = (databases: number, tables: 'few' | 'many' = 'few') => {
   return tables === 'few' ? shape : withMoreTables(shape, 10);
 };
 
+const grantStack = (db: string) => `bench-postgres-bench-pg-${db}`;
+
 describe('benchmark estates: resource counts', () => {
   const two = counts(small(2));
 
   test('2 databases: exact blocks and instances per stack', () => {
-    // Per database: PostgreSQL 1 database grant + 5 schema grants + 5 table grants + 2 default
-    // privileges (the 2 whole schemas) = 13; Redshift 2 immuta grants + 2 masking units = 4.
-    // Redshift also has 5 unit blocks (tier and consent) and 9 single resources: the runner
-    // function, its role, log group and 2 inline policies, and 2 password secrets with a version each.
+    // Per database, its own grant stack: 1 database grant + 5 schema grants + 5 table grants +
+    // 2 default privileges (the 2 whole schemas) = 13 in 4 blocks. The server stack: the Immuta
+    // role, database and its grant. Redshift: per database 2 immuta grants + 2 masking units = 4,
+    // 5 unit blocks (tier and consent) holding 12 + 4 * 2 instances, 9 single resources (the
+    // runner function, its role, log group and 2 inline policies, 2 password secrets with a
+    // version each) and the drift check's data source.
+    const grants = { blocks: 4, instances: 13, dataBlocks: 0, checks: 0, opaque: 0 };
     expect(two).toEqual({
-      'bench-aws-access': { blocks: 22, instances: 23, opaque: 0 },
-      'bench-postgres': { blocks: 6, instances: 2 + 1 + 13 * 2, opaque: 0 },
-      'bench-redshift': { blocks: 5 + 9, instances: 12 + 4 * 2 + 9, opaque: 0 },
+      'bench-aws-access': { blocks: 22, instances: 23, dataBlocks: 0, checks: 0, opaque: 0 },
+      'bench-postgres-bench-pg': { blocks: 3, instances: 3, dataBlocks: 0, checks: 0, opaque: 0 },
+      [grantStack('db_0000')]: grants,
+      [grantStack('db_0001')]: grants,
+      'bench-redshift': { blocks: 5 + 9, instances: 12 + 4 * 2 + 9 + 1, dataBlocks: 1, checks: 1, opaque: 0 },
     });
   });
 
@@ -44,12 +51,14 @@ describe('benchmark estates: resource counts', () => {
     expect(counts(small(2, 'many'))).toEqual(two);
   });
 
-  test('more databases add for_each instances, never resource blocks', () => {
+  test('more databases add a grant stack each on PostgreSQL, for_each instances on Redshift', () => {
     const four = counts(small(4));
+    expect(Object.keys(four).filter((s) => !(s in two)).sort()).toEqual([grantStack('db_0002'), grantStack('db_0003')]);
+    expect(four[grantStack('db_0003')]).toEqual(two[grantStack('db_0000')]);
     for (const [stack, c] of Object.entries(two)) expect(four[stack].blocks).toBe(c.blocks);
-    expect(four['bench-postgres'].instances - two['bench-postgres'].instances).toBe(13 * 2);
     expect(four['bench-redshift'].instances - two['bench-redshift'].instances).toBe(4 * 2);
-    expect(four['bench-aws-access'].instances).toBe(two['bench-aws-access'].instances);
+    expect(four['bench-aws-access']).toEqual(two['bench-aws-access']);
+    expect(four['bench-postgres-bench-pg']).toEqual(two['bench-postgres-bench-pg']);
   });
 
   test('more schemas add for_each instances, never resource blocks', () => {
@@ -57,7 +66,7 @@ describe('benchmark estates: resource counts', () => {
     for (const [stack, c] of Object.entries(two)) expect(doubled[stack].blocks).toBe(c.blocks);
     // Per added PostgreSQL schema: a schema and a table grant, plus default privileges for a
     // whole schema (2 of the 5 added per database); per added Redshift schema: grant + masking.
-    expect(doubled['bench-postgres'].instances - two['bench-postgres'].instances).toBe(2 * (5 * 2 + 2));
+    expect(doubled[grantStack('db_0000')].instances - two[grantStack('db_0000')].instances).toBe(5 * 2 + 2);
     expect(doubled['bench-redshift'].instances - two['bench-redshift'].instances).toBe(2 * (2 * 2));
   });
 });

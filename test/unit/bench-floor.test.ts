@@ -47,6 +47,6 @@ describe('bench floor', () => {
         b_thing: { counted: { count: 4 }, opaque: { for_each: '${var.map}' } },
       },
     };
-    expect(countStack({ stack: 's', doc, bytes: 10 })).toEqual({ stack: 's', blocks: 4, instances: 1 + 3 + 4 + 1, opaque: 1, bytes: 10 });
+    expect(countStack({ stack: 's', doc, bytes: 10 })).toEqual({ stack: 's', blocks: 4, dataBlocks: 0, checks: 0, instances: 1 + 3 + 4 + 1, opaque: 1, bytes: 10 });
   });
 });

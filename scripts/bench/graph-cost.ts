@@ -1,0 +1,121 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { findEngine } from '../../test/support/terraform-env';
+import { standInDocument } from './stand-in';
+import { LayoutStack, largestPerPlane, readLayout } from './layout';
+import { LayoutRow } from './layout-row';
+import { StackDoc, countStack } from './tf-json';
+import { Log, median } from './run';
+
+/**
+ * Terraform's own graph cost for a set of stacks: their stand-in (stand-in.ts) applied once
+ * into a local state, then `plan -refresh=false` timed. No provider runs, so what is timed
+ * is Terraform walking the graph of that many instances.
+ */
+export interface GraphCost {
+  readonly label: string;
+  /** Protected databases of the estate the stacks come from. */
+  readonly databases: number;
+  /** The stacks the measured configuration stands in for (several: merged into one state). */
+  readonly stacks: readonly string[];
+  readonly instances: number;
+  readonly applyMs: number;
+  /** One per `plan -refresh=false`. */
+  readonly planMs: readonly number[];
+  readonly terraform: string;
+}
+
+export const planMedianMs = (g: GraphCost) => median(g.planMs);
+
+const STEP_TIMEOUT_MS = 20 * 60 * 1000;
+
+function terraform(dir: string, args: readonly string[], cliConfig: string): { ms: number; status: number | null; output: string } {
+  const bin = findEngine('terraform').path;
+  const start = performance.now();
+  const r = spawnSync(bin, args, {
+    cwd: dir,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: STEP_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: cliConfig },
+  });
+  const ms = performance.now() - start;
+  const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}`;
+  return { ms, status: r.status, output };
+}
+
+function must(step: string, r: { status: number | null; output: string }, ok: readonly number[] = [0]): void {
+  if (r.status === null || !ok.includes(r.status)) throw new Error(`terraform ${step} failed (status ${r.status}):\n${r.output.slice(-4000)}`);
+}
+
+/**
+ * Writes the stand-in of `docs` into `dir`, applies it, then times `reps` plans. A plan that
+ * is not empty (exit code 2 with -detailed-exitcode) is an error: the stand-in must converge.
+ */
+export function measureGraphCost(label: string, databases: number, docs: readonly StackDoc[], dir: string, reps: number, log: Log): GraphCost {
+  // One namespace: the stacks' same-named blocks fold into one, as one stack per server wrote them.
+  const doc = standInDocument(docs.map((d) => ({ doc: d.doc, prefix: '' })));
+  const instances = countStack({ stack: label, doc, bytes: 0 }).instances;
+  const expected = docs.reduce((n, d) => n + countStack(d).instances, 0);
+  if (instances !== expected) throw new Error(`stand-in for ${label} has ${instances} instances, the stacks ${expected}`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify(doc));
+  // No provider to install: an empty CLI config keeps the machine's own settings out.
+  const cliConfig = path.join(dir, 'empty.tfrc');
+  fs.writeFileSync(cliConfig, '');
+  must('init', terraform(dir, ['init', '-input=false', '-no-color'], cliConfig));
+  log(`graph cost, ${label}: applying the stand-in (${instances} instances)`);
+  const apply = terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color'], cliConfig);
+  must('apply', apply);
+  const planMs: number[] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    const plan = terraform(dir, ['plan', '-refresh=false', '-detailed-exitcode', '-input=false', '-no-color'], cliConfig);
+    must('plan -refresh=false (exit 2: the stand-in did not converge)', plan);
+    planMs.push(plan.ms);
+    log(`graph cost, ${label}: plan -refresh=false ${rep + 1}/${reps} ${(plan.ms / 1000).toFixed(1)} s`);
+  }
+  return { label, databases, stacks: docs.map((d) => d.stack), instances, applyMs: apply.ms, planMs, terraform: findEngine('terraform').version };
+}
+
+export interface GraphOptions {
+  readonly reps: number;
+  /** Databases of the estate whose PostgreSQL stacks are measured as one (one of the sizes). */
+  readonly singleSize: number;
+  /** Stacks of the new layout above this many instances are listed, not measured. */
+  readonly maxInstances: number;
+}
+
+export interface GraphCosts {
+  readonly reps: number;
+  /** The PostgreSQL stacks folded into one state first, then the largest stack of each plane. */
+  readonly costs: readonly GraphCost[];
+  /** Largest stacks of a plane left out by maxInstances, at the largest size. */
+  readonly skipped: readonly LayoutStack[];
+}
+
+/** PostgreSQL stacks: by plane from stacks.json, else by name (`<env>-postgres…`). */
+export const isPostgresStack = (s: LayoutStack) => (s.plane ? s.plane.startsWith('postgres') : /^[^-]+-postgres(-|$)/.test(s.stack));
+
+/**
+ * The single-stack layout (every PostgreSQL stack of the estate at opts.singleSize folded into
+ * one state, as before issue 16) and the largest stack of each plane at the largest size.
+ */
+export function graphCosts(rows: readonly LayoutRow[], opts: GraphOptions, workdir: string, log: Log): GraphCosts {
+  const singleRow = rows.find((r) => r.shape.databases === opts.singleSize);
+  if (!singleRow) throw new Error(`--graph-single-size ${opts.singleSize} is not one of the sizes (${rows.map((r) => r.shape.databases).join(', ')})`);
+  const largestRow = rows[rows.length - 1];
+  const docsOf = (row: LayoutRow, keep: (s: LayoutStack) => boolean) => {
+    const wanted = new Set(row.stacks.filter(keep).map((s) => s.stack));
+    return readLayout(row.outdir).docs.filter((d) => wanted.has(d.stack));
+  };
+  const pg = docsOf(singleRow, isPostgresStack);
+  if (pg.length === 0) throw new Error(`no PostgreSQL stack at ${opts.singleSize} databases`);
+  const costs = [measureGraphCost('the single-stack layout: every PostgreSQL stack in one state', opts.singleSize, pg, path.join(workdir, 'graph-single'), opts.reps, log)];
+  const perPlane = largestPerPlane(largestRow.stacks);
+  for (const s of perPlane.filter((x) => x.instances <= opts.maxInstances)) {
+    costs.push(measureGraphCost(`largest ${s.plane ?? 'stack'} stack`, largestRow.shape.databases, docsOf(largestRow, (x) => x.stack === s.stack), path.join(workdir, `graph-${s.stack}`), opts.reps, log));
+  }
+  return { reps: opts.reps, costs, skipped: perPlane.filter((x) => x.instances > opts.maxInstances) };
+}

@@ -1,0 +1,101 @@
+import { STACK_INSTANCE_BOUND } from '../../model/stack-layout';
+import { GraphCosts, planMedianMs } from './graph-cost';
+import { LayoutStack, TouchedStacks, largestPerPlane, largestStack, touchedCount } from './layout';
+import { LayoutRow } from './layout-row';
+import { STAND_IN_OMITS } from './stand-in';
+
+/** The "Stack layout" and "Graph cost" sections of the report. */
+export interface LayoutReport {
+  readonly rows: readonly LayoutRow[];
+  /** Measured at the largest size; absent with --no-graph. */
+  readonly graph?: GraphCosts;
+}
+
+/** How a change's stacks read in a table cell: the count, and the names while there are few. */
+export function touchedCell(t: TouchedStacks): string {
+  const parts = ([['added', t.added], ['changed', t.changed], ['removed', t.removed]] as const)
+    .filter(([, names]) => names.length > 0)
+    .map(([what, names]) => `${what}: ${names.length <= 3 ? names.map((n) => `\`${n}\``).join(', ') : `${names.length} stacks`}`);
+  return `${touchedCount(t)}${parts.length > 0 ? ` (${parts.join('; ')})` : ''}`;
+}
+
+const stackCell = (s: LayoutStack) => `\`${s.stack}\` ${s.instances}`;
+
+/** Whether the largest stack at the largest size holds at most the bound, said with the stack. */
+export function boundVerdict(row: LayoutRow): { met: boolean; text: string } {
+  const largest = largestStack(row.stacks);
+  const over = row.stacks.filter((s) => s.instances > STACK_INSTANCE_BOUND);
+  const met = over.length === 0;
+  return {
+    met,
+    text: met
+      ? `met at ${row.shape.databases} databases: the largest stack, \`${largest.stack}\`, holds ${largest.instances} instances`
+      : `**missed** at ${row.shape.databases} databases: ${over.map(stackCell).join(', ')} instances`,
+  };
+}
+
+function layoutTable(rows: readonly LayoutRow[]): string[] {
+  const labels = rows[0].changes.map((c) => c.label);
+  return [
+    `| databases | stacks | largest stack (instances) | instances in all stacks | ${labels.map((l) => `stacks touched, ${l}`).join(' | ')} |`,
+    `|${' --- |'.repeat(4 + labels.length)}`,
+    ...rows.map((r) => `| ${r.shape.databases} | ${r.stacks.length} | ${stackCell(largestStack(r.stacks))} | ${r.stacks.reduce((n, s) => n + s.instances, 0)} | ${r.changes.map((c) => touchedCell(c.touched)).join(' | ')} |`),
+  ];
+}
+
+function planesTable(row: LayoutRow): string[] {
+  const largest = largestPerPlane(row.stacks);
+  return [
+    `| plane (from stacks.json) | stacks | largest stack | its resource blocks | its data sources | its check blocks | its instances |`,
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...largest.map((s) => `| ${s.plane ?? '(no stacks.json)'} | ${row.stacks.filter((x) => (x.plane ?? x.stack) === (s.plane ?? s.stack)).length} | \`${s.stack}\` | ${s.blocks} | ${s.dataBlocks} | ${s.checks} | ${s.instances} |`),
+  ];
+}
+
+const sec = (ms: number) => (ms / 1000).toFixed(1);
+
+function graphSection(graph: GraphCosts): string[] {
+  const { costs, reps, skipped } = graph;
+  const [single, ...layout] = costs;
+  const lines = [
+    '## Graph cost',
+    '',
+    `Terraform's own work for a plan that reads nothing: \`terraform plan -refresh=false\`, median of ${reps}, default parallelism (Terraform ${single.terraform}). **Measured with a stand-in, not with the real providers:** the postgresql provider cannot be installed on this machine and the AWS and Redshift stacks would need an account. Each measured configuration is the synthesized cdk.tf.json with every resource and data source replaced by Terraform's built-in \`terraform_data\` carrying the same attributes as \`input\`, with the same for_each keys and count, the same references and depends_on edges; ${STAND_IN_OMITS} are left out (scripts/bench/stand-in.ts). The single-stack layout is every PostgreSQL stack of the estate in one configuration, blocks of the same name united into one for_each block, as one stack per server held them. Each configuration is applied once into a local state (apply time is setup, shown for scale), then planned; every plan must be empty. A real provider adds its start, its schema and, without -refresh=false, one read per instance (about 0.1 s per instance with cyrilgdn/postgresql 1.26 on 2 cores, issue 16), so these seconds are a floor.`,
+    '',
+    '| configuration | databases | stacks in one state | instances | apply s (setup) | plan -refresh=false s (median) | samples s | ms per instance |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...costs.map((g) => `| ${g.label} | ${g.databases} | ${g.stacks.length === 1 ? `\`${g.stacks[0]}\`` : `${g.stacks.length} stacks`} | ${g.instances} | ${sec(g.applyMs)} | ${sec(planMedianMs(g))} | ${g.planMs.map(sec).join(', ')} | ${(planMedianMs(g) / g.instances).toFixed(1)} |`),
+    '',
+    ...skipped.map((s) => `- Not measured (above --graph-max-instances): \`${s.stack}\` (${s.plane ?? 'no plane'}), ${s.instances} instances.`),
+  ];
+  const rate = planMedianMs(single) / single.instances;
+  const largestNew = layout.length > 0 ? layout.reduce((a, b) => (b.instances > a.instances ? b : a)) : undefined;
+  if (largestNew) {
+    lines.push(`- The single-stack layout at ${single.databases} databases: ${single.instances} instances, ${sec(planMedianMs(single))} s per plan (${rate.toFixed(1)} ms per instance). The largest measured stack of the new layout at ${largestNew.databases} databases, \`${largestNew.stacks[0]}\`: ${largestNew.instances} instances, ${sec(planMedianMs(largestNew))} s.`);
+  }
+  return [...lines, ''];
+}
+
+export function layoutSections(report: LayoutReport): string[] {
+  const rows = report.rows;
+  const largestRow = rows[rows.length - 1];
+  const verdict = boundVerdict(largestRow);
+  return [
+    '## Stack layout',
+    '',
+    `Each estate above, and the same estate after each one-database change, synthesized with \`npm run synth\` (main.ts) and read back from its output: the stacks are the folders under cdktf.out/stacks${largestRow.listed ? ', their planes come from cdktf.out/stacks.json' : ' (this synth wrote no stacks.json)'}. Instances are what Terraform plans in a stack: for_each entries, plain resources, and data sources (also those of check blocks). A change touches a stack when the stack is added, removed, or its cdk.tf.json differs outside cdktf's "//" metadata. The changed or added database is the middle one (an added database sorts right after it); an added schema is a whole schema.`,
+    '',
+    ...layoutTable(rows),
+    '',
+    ...rows.filter((r) => r.mismatch).map((r) => `- **stacks.json disagrees with the synth at ${r.shape.databases} databases:** ${r.mismatch}.`),
+    ...(rows.some((r) => r.mismatch) ? [''] : []),
+    `At ${largestRow.shape.databases} databases, the largest stack of each plane:`,
+    '',
+    ...planesTable(largestRow),
+    '',
+    `- **Bound:** \`STACK_INSTANCE_BOUND\` = ${STACK_INSTANCE_BOUND} instances (model/stack-layout.ts; the estate rejects a PostgreSQL grant stack of several databases above it): ${verdict.text}.`,
+    `- **One-database change at ${largestRow.shape.databases} databases:** ${largestRow.changes.map((c) => `${c.label}: ${touchedCount(c.touched)} stack${touchedCount(c.touched) === 1 ? '' : 's'}`).join('; ')}.`,
+    '',
+    ...(report.graph ? graphSection(report.graph) : []),
+  ];
+}

@@ -1,0 +1,122 @@
+import { STACK_INSTANCE_BOUND } from '../../model/stack-layout';
+import { ONE_DATABASE_CHANGES, addedDatabaseName, benchEstate, benchShape } from '../../scripts/bench/estate';
+import { LayoutStack, largestPerPlane, largestStack, layoutFromDocs, planesOf, touchedStacks } from '../../scripts/bench/layout';
+import { boundVerdict, touchedCell } from '../../scripts/bench/layout-report';
+import { LayoutRow } from '../../scripts/bench/layout-row';
+import { JsonObject, StackDoc, countStack } from '../../scripts/bench/tf-json';
+
+/** The benchmark's layout counting and its touched-stack comparison, on hand-made documents. */
+
+const doc = (resource: JsonObject, extra: JsonObject = {}): JsonObject => ({ '//': { metadata: { path: 'x' } }, resource, ...extra });
+const stack = (name: string, d: JsonObject): StackDoc => ({ stack: name, doc: d, bytes: 1 });
+const counts = (name: string, instances: number, plane?: string): LayoutStack =>
+  ({ stack: name, instances, blocks: 1, dataBlocks: 0, checks: 0, opaque: 0, bytes: 1, ...(plane ? { plane } : {}) });
+
+describe('counting a stack', () => {
+  test('data sources, also those inside check blocks, count as instances; checks are counted', () => {
+    const d = doc({ a_thing: { many: { for_each: { k1: {}, k2: {} } } } }, {
+      data: { a_source: { one: { name: 'x' }, two: { count: 3 } } },
+      check: { drift: { data: { a_source: { scoped: { name: 'y' } } }, assert: [{ condition: '${true}', error_message: 'no' }] }, plain: { assert: [] } },
+    });
+    expect(countStack(stack('s', d))).toEqual({ stack: 's', blocks: 1, dataBlocks: 3, checks: 2, instances: 2 + 1 + 3 + 1, opaque: 0, bytes: 1 });
+  });
+});
+
+describe('layout', () => {
+  test('planes come from stacks.json; where it and the written stacks disagree is said', () => {
+    const listing = { stacks: [{ name: 'e-aws-access', plane: 'aws-access' }, { name: 'e-postgres-s', plane: 'postgres-server' }] };
+    expect(planesOf(listing, ['e-postgres-s', 'e-aws-access'])).toEqual({ planes: new Map([['e-aws-access', 'aws-access'], ['e-postgres-s', 'postgres-server']]) });
+    expect(planesOf(listing, ['e-aws-access', 'e-extra']).mismatch)
+      .toBe('stacks.json lists e-postgres-s, which the synth did not write; the synth wrote e-extra, which stacks.json does not list');
+    expect(planesOf(undefined, ['e-aws-access'])).toEqual({ planes: new Map() });
+  });
+
+  test('a layout counts each stack and knows whether stacks.json was there', () => {
+    const docs = [stack('e-a', doc({ t: { x: { for_each: { a: {}, b: {} } } } })), stack('e-b', doc({ t: { y: {} } }))];
+    const layout = layoutFromDocs(docs, { stacks: [{ name: 'e-a', plane: 'p' }, { name: 'e-b', plane: 'q' }] });
+    expect(layout.listed).toBe(true);
+    expect(layout.stacks.map((s) => [s.stack, s.plane, s.instances])).toEqual([['e-a', 'p', 2], ['e-b', 'q', 1]]);
+    expect(layoutFromDocs(docs).stacks.every((s) => s.plane === undefined)).toBe(true);
+  });
+
+  test('the largest stack, and the largest of each plane', () => {
+    const stacks = [counts('e-g-2', 13, 'grants'), counts('e-g-1', 13, 'grants'), counts('e-server', 3, 'server'), counts('e-g-3', 9, 'grants'), counts('e-rs', 40, 'cluster')];
+    expect(largestStack(stacks).stack).toBe('e-rs');
+    // Equal counts: the first name wins, so the report does not depend on the order of the folders.
+    expect(largestPerPlane(stacks).map((s) => s.stack)).toEqual(['e-g-1', 'e-server', 'e-rs']);
+    expect(() => largestStack([])).toThrow(/no stacks/);
+  });
+});
+
+describe('stacks a change touches', () => {
+  const before = [
+    stack('e-keep', doc({ t: { x: { for_each: { a: {} } } } })),
+    stack('e-edit', doc({ t: { x: { for_each: { a: {} } } } })),
+    stack('e-gone', doc({ t: { x: {} } })),
+    stack('e-meta', doc({ t: { x: { '//': { metadata: { path: 'old' } }, name: 'n' } } })),
+  ];
+  const after = [
+    stack('e-keep', doc({ t: { x: { for_each: { a: {} } } } })),
+    stack('e-edit', doc({ t: { x: { for_each: { a: {}, b: {} } } } })),
+    stack('e-meta', doc({ t: { x: { '//': { metadata: { path: 'new' } }, name: 'n' } } })),
+    stack('e-new', doc({ t: { x: {} } })),
+  ];
+
+  test('added, removed and changed stacks; cdktf metadata is not a change', () => {
+    const t = touchedStacks(before, after);
+    expect(t).toEqual({ added: ['e-new'], removed: ['e-gone'], changed: ['e-edit'] });
+    expect(touchedCell(t)).toBe('3 (added: `e-new`; changed: `e-edit`; removed: `e-gone`)');
+  });
+
+  test('no change touches nothing', () => {
+    const t = touchedStacks(before, before);
+    expect(t).toEqual({ added: [], removed: [], changed: [] });
+    expect(touchedCell(t)).toBe('0');
+  });
+
+  test('many touched stacks are counted, not listed', () => {
+    const many = Array.from({ length: 5 }, (_, i) => stack(`e-${i}`, doc({})));
+    expect(touchedCell(touchedStacks([], many))).toBe('5 (added: 5 stacks)');
+  });
+});
+
+describe('the bound', () => {
+  const row = (stacks: LayoutStack[]): LayoutRow => ({ shape: benchShape(1000), stacks, listed: true, changes: [], outdir: '' });
+
+  test('met while every stack holds at most the bound', () => {
+    expect(boundVerdict(row([counts('e-a', STACK_INSTANCE_BOUND), counts('e-b', 3)]))).toEqual({
+      met: true, text: `met at 1000 databases: the largest stack, \`e-a\`, holds ${STACK_INSTANCE_BOUND} instances`,
+    });
+  });
+
+  test('missed names every stack above it', () => {
+    const v = boundVerdict(row([counts('e-a', STACK_INSTANCE_BOUND + 1), counts('e-b', 3), counts('e-c', 5000)]));
+    expect(v.met).toBe(false);
+    expect(v.text).toBe(`**missed** at 1000 databases: \`e-a\` ${STACK_INSTANCE_BOUND + 1}, \`e-c\` 5000 instances`);
+  });
+});
+
+describe('one-database changes to the benchmark estate', () => {
+  const shape = benchShape(5, { pgTables: 2, rsTables: 2 });
+  const base = benchEstate(shape).environments.bench;
+  const protect = (e: typeof base) => ({
+    postgres: e.postgres[0].immuta!.protect.map((p) => [p.database, p.schemas.length]),
+    redshift: e.redshift[0].immuta!.protect.map((p) => [p.database, p.schemas.length]),
+  });
+
+  test.each(ONE_DATABASE_CHANGES)('$plane $kind changes one database of that plane only, and the estate stays valid', (change) => {
+    const changed = protect(benchEstate(shape, change).environments.bench);
+    const was = protect(base);
+    const other = change.plane === 'postgres' ? 'redshift' : 'postgres';
+    expect(changed[other]).toEqual(was[other]);
+    const schemas = was[change.plane][2][1] as number;
+    expect(changed[change.plane]).toEqual(change.kind === 'add-database'
+      ? [...was[change.plane].slice(0, 3), [addedDatabaseName(shape), schemas], ...was[change.plane].slice(3)]
+      : was[change.plane].map(([db, n]) => [db, db === 'db_0002' ? (n as number) + 1 : n]));
+  });
+
+  test('the added database sorts right after the middle one', () => {
+    expect(addedDatabaseName(shape)).toBe('db_0002_added');
+    expect(addedDatabaseName(benchShape(1))).toBe('db_0000_added');
+  });
+});
