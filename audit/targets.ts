@@ -1,7 +1,7 @@
 import { Environment, Estate } from '../estate/schema';
 import { auditThroughDataApi, sdkDeps } from '../functions/redshift-runner/handler';
 import { postgresPrivilegePlan } from '../model/postgres/privileges';
-import { redshiftPlans } from '../model/redshift/plan';
+import { planEnvironment } from '../model/environment-plan';
 import { Finding } from './findings';
 import { auditPostgresServer } from './postgres';
 import { readPostgresCatalog } from './postgres-catalog';
@@ -52,7 +52,7 @@ export const postgresLeg: AuditLeg = (envName, environment, env) => environment.
  * function's role has (docs/redshift-mechanism.md): Data API calls, and GetClusterCredentials
  * or the admin secret.
  */
-export const redshiftLeg: AuditLeg = (envName, environment, env) => redshiftPlans(environment).map((plan) => ({
+export const redshiftLeg: AuditLeg = (envName, environment, env) => planEnvironment(envName, environment).redshift.map((plan) => ({
   target: `${envName}/${plan.clusterId}`,
   engine: 'redshift' as const,
   run: () => withEnvironment(env, () => auditThroughDataApi(redshiftAuditInput(envName, plan), sdkDeps(plan.region).dataApi, 'npm-run-audit')),

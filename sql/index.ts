@@ -1,4 +1,5 @@
 import { Estate } from '../estate/schema';
+import { planEnvironment } from '../model/environment-plan';
 import { SqlFile } from './files';
 import { postgresSqlFiles } from './postgres';
 import { redshiftSqlFiles } from './redshift';
@@ -7,6 +8,6 @@ import { redshiftSqlFiles } from './redshift';
 export function sqlFilesForEstate(estate: Estate): SqlFile[] {
   return Object.keys(estate.environments).sort().flatMap((envName) => {
     const environment = estate.environments[envName];
-    return [...postgresSqlFiles(envName, environment), ...redshiftSqlFiles(envName, environment)];
+    return [...postgresSqlFiles(envName, environment), ...redshiftSqlFiles(planEnvironment(envName, environment))];
   });
 }

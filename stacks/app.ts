@@ -2,7 +2,8 @@ import { App, TerraformStack } from 'cdktf';
 import { Estate } from '../estate/schema';
 import { AwsAccessStack } from './aws-access-stack';
 import { PostgresStack } from './postgres-stack';
-import { RedshiftStack } from './redshift-stack';
+import { addRedshiftStacks } from './redshift-stacks';
+import { planEnvironment } from '../model/environment-plan';
 import { configureBackend } from './backend';
 
 /**
@@ -18,8 +19,7 @@ export function buildApp(app: App, estate: Estate): void {
     if (environment.postgres.some((s) => s.immuta)) {
       stacks.push(new PostgresStack(app, `${envName}-postgres`, { envName, environment }));
     }
-    // Always, empty or not: the stack's state may hold units whose revokes must still run.
-    stacks.push(new RedshiftStack(app, `${envName}-redshift`, { envName, environment }));
+    stacks.push(...addRedshiftStacks(app, planEnvironment(envName, environment)));
     for (const stack of stacks) configureBackend(stack, environment.backend);
   }
 }

@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { redshiftExpectation } from '../../audit/redshift';
-import { unitSteps } from '../../constructs/redshift/redshift-unit-invocations';
+import { unitSteps } from '../../constructs/redshift/private/redshift-unit-invocations';
 import { EXAMPLE_ESTATE_FILE, loadEstateFile } from '../../estate/load';
 import { Environment } from '../../estate/schema';
 import { handler } from '../../functions/redshift-runner/handler';

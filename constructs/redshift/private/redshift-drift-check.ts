@@ -1,8 +1,8 @@
 import { DataAwsLambdaInvocation } from '@cdktf/provider-aws/lib/data-aws-lambda-invocation';
 import { Fn, Op, TerraformProvider, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { RedshiftExpectation } from '../../audit/redshift';
-import { AuditInput, ClusterConnection } from '../../functions/redshift-runner/contract';
+import { RedshiftExpectation } from '../../../audit/redshift';
+import { AuditInput, ClusterConnection } from '../../../functions/redshift-runner/contract';
 
 export interface RedshiftDriftCheckProps {
   /** The runner function's name (a reference). */
