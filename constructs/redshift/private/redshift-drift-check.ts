@@ -5,7 +5,7 @@ import { RedshiftExpectation } from '../../../audit/redshift';
 import { AuditInput, ClusterConnection } from '../../../functions/redshift-runner/contract';
 
 export interface RedshiftDriftCheckProps {
-  /** The runner function's name (a reference). */
+  /** The runner function's name (deployed first, by the runner stack). */
   readonly functionName: string;
   readonly connection: ClusterConnection;
   /** What the cluster's units put in place (audit/redshift.ts). */

@@ -8,7 +8,7 @@ import { renderPreflight, renderStatement } from '../../../sql/redshift';
 import { ClusterConnection, DestroyConsent, PASSWORD_SLOT, PasswordSource, Step, UnitContent, UnitInput } from '../../../functions/redshift-runner/contract';
 
 export interface RedshiftUnitInvocationsProps {
-  /** The runner function's name (a reference, so the function exists first). */
+  /** The runner function's name (deployed first, by the runner stack). */
   readonly functionName: string;
   readonly connection: ClusterConnection;
   /** The units of this block; at least one. */
