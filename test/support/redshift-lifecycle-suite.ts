@@ -328,7 +328,8 @@ export function redshiftLifecycleSuite(engine: Engine): void {
       const from = dataApi.requests.length;
       const res = await tf(CLUSTER, 'destroy', '-auto-approve');
       expect(res.status).not.toBe(0);
-      expect(flat(res.output)).toMatch(/Instance cannot be destroyed.*prevent_destroy/);
+      // Terraform: "Instance cannot be destroyed ... lifecycle.prevent_destroy"; OpenTofu: "Resource instance cannot be destroyed ... has prevent_destroy set".
+      expect(flat(res.output)).toMatch(/instance cannot be destroyed.*prevent_destroy/i);
       expect(sent(from)).toEqual([]);
       expect(dataApi.users.has('immuta_system') && dataApi.users.has('informatica_loader') && dataApi.databases.has('immuta')).toBe(true);
       // Put back, nothing has changed.
