@@ -1,5 +1,6 @@
 import { EnvironmentPlan } from '../model/environment-plan';
 import { REDSHIFT_TIERS, RedshiftClusterPlan, RedshiftUnit, isWholeSchemaMasking, unitAddress, unitDatabase } from '../model/redshift/plan';
+import { redshiftClusterStackName } from '../model/stack-layout';
 import { Grantee, RedshiftPreflight, RedshiftStatement, TableSet } from '../model/redshift/statements';
 import { SqlFile } from './files';
 import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
@@ -13,9 +14,6 @@ import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
 /** SQL text after PASSWORD for a user whose password comes from a variable; the two renderers differ only here. */
 export type PasswordSql = (user: string) => string;
 
-/** Terraform substitutes the md5 hash for this token at apply time (constructs/redshift). */
-export const PASSWORD_MD5_TOKEN = '@@PASSWORD_MD5@@';
-export const terraformPassword: PasswordSql = () => `'md5${PASSWORD_MD5_TOKEN}'`;
 /** psql variable substitution: the script never contains a password. */
 export const psqlPassword: PasswordSql = (user) => `:'${user}_password_md5'`;
 
@@ -29,7 +27,7 @@ const MASKING_STATE_SCHEMA = 'tf_immuta_state';
 const MASKING_STATE_TABLE = 'masking_switched';
 const MASKING_PROCEDURE = 'tf_immuta_masking_switch';
 
-export function renderStatement(s: RedshiftStatement, password: PasswordSql = terraformPassword): string[] {
+export function renderStatement(s: RedshiftStatement, password: PasswordSql): string[] {
   switch (s.kind) {
     case 'createDatabase':
       return [`CREATE DATABASE ${quoteIdent(s.database)}`];
@@ -62,10 +60,6 @@ export function renderStatement(s: RedshiftStatement, password: PasswordSql = te
     case 'masking':
       return masking(s.on, s.schema, s.tables);
   }
-}
-
-export function renderStatements(statements: readonly RedshiftStatement[], password?: PasswordSql): string[] {
-  return statements.flatMap((s) => renderStatement(s, password));
 }
 
 /** A unit's preflight check as the runner executes it: in `database` (absent: the connect database), it must return no rows. */
@@ -118,13 +112,15 @@ export function renderPreflight(check: RedshiftPreflight): RenderedPreflight {
   }
 }
 
-/** The apply and revoke scripts of one environment: one pair per cluster, units in tier order. */
-export function redshiftSqlFiles(env: EnvironmentPlan): SqlFile[] {
-  const stack = `${env.envName}-redshift`;
-  return env.redshift.flatMap((plan) => [
-    { stack, name: `${plan.clusterId}.apply.sql`, content: script(plan, 'apply') },
-    { stack, name: `${plan.clusterId}.revoke.sql`, content: script(plan, 'revoke') },
-  ]);
+/** The apply and revoke scripts of each cluster, in its own stack's folder, units in tier order. */
+export function redshiftSqlFiles(plan: Pick<EnvironmentPlan, 'envName' | 'redshift'>): SqlFile[] {
+  return plan.redshift.flatMap((cluster) => {
+    const stack = redshiftClusterStackName(plan.envName, cluster.clusterId);
+    return [
+      { stack, name: `${cluster.clusterId}.apply.sql`, content: script(cluster, 'apply') },
+      { stack, name: `${cluster.clusterId}.revoke.sql`, content: script(cluster, 'revoke') },
+    ];
+  });
 }
 
 function script(plan: RedshiftClusterPlan, direction: 'apply' | 'revoke'): string {

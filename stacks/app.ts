@@ -7,7 +7,7 @@ import { STACK_LAYOUT_FILE, awsAccessStackName } from '../model/stack-layout';
 import { AwsAccessStack } from './aws-access-stack';
 import { PostgresGrantStack } from './postgres-grant-stack';
 import { PostgresServerStack } from './postgres-server-stack';
-import { RedshiftStack } from './redshift-stack';
+import { addRedshiftStacks } from './redshift-stacks';
 import { configureBackend } from './backend';
 import { sqlFilesForPlans } from '../sql';
 import { writeSqlFiles } from '../sql/files';
@@ -31,7 +31,7 @@ export function buildApp(app: App, estate: Estate): EnvironmentPlan[] {
         stacks.push(grantStack);
       }
     }
-    stacks.push(new RedshiftStack(app, `${plan.envName}-redshift`, { envName: plan.envName, environment: estate.environments[plan.envName] }));
+    stacks.push(...addRedshiftStacks(app, plan));
     for (const stack of stacks) configureBackend(stack, plan.backend);
   }
   return plans;

@@ -1,29 +1,24 @@
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { ITerraformDependable, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { redshiftAuditInput } from '../../audit/redshift';
 import { DestroyConsent, PasswordSource } from '../../functions/redshift-runner/contract';
-import { REDSHIFT_TIERS, RedshiftClusterPlan, RedshiftUnit, tierResourceName } from '../../model/redshift/plan';
-import { RedshiftDriftCheck } from './redshift-drift-check';
-import { RedshiftPasswordSecret } from './redshift-password-secret';
-import { RedshiftRunnerFunction } from './redshift-runner-function';
-import { RedshiftUnitInvocations } from './redshift-unit-invocations';
-
-/** The estate's consent to drop what the stack created on this cluster. */
-export interface RedshiftDestroyConsent {
-  /** `immuta.allowDestroy`: the Immuta database, system user and the roles the stack creates. @default false */
-  readonly immuta?: boolean;
-  /** `informatica.connectorUser`: the connector user's name and its allowDestroy. @default no connector user */
-  readonly connectorUser?: { readonly name: string; readonly allowDestroy: boolean };
-}
+import { partitionOf } from '../../model/aws/partition';
+import { policyJson } from '../../model/aws/policy-document';
+import { REDSHIFT_TIERS, RedshiftClusterPlan, RedshiftDestroyConsent, RedshiftUnit, runnerFunctionName, tierResourceName } from '../../model/redshift/plan';
+import { runnerClusterPolicy } from '../../model/redshift/runner-access';
+import { CLUSTER_ID_PATTERN } from '../../estate/names';
+import { RedshiftDriftCheck } from './private/redshift-drift-check';
+import { RedshiftPasswordSecret } from './private/redshift-password-secret';
+import { RedshiftUnitInvocations } from './private/redshift-unit-invocations';
 
 export interface RedshiftClusterGrantsProps {
+  /** Environment name: with the cluster's region, it names the runner function the units invoke. */
   readonly envName: string;
-  /** The cluster's plan from model/redshift: units of privilege, auth, region. */
+  /** The account of the cluster, for the ARNs of the runner's cluster policy. */
+  readonly accountId: string;
+  /** The cluster's plan from model/redshift: units of privilege, auth, region, destroy consent. */
   readonly plan: RedshiftClusterPlan;
-  /** The runner function of the cluster's region. */
-  readonly runner: RedshiftRunnerFunction;
-  /** @default no consent: what the stack created refuses to be dropped */
-  readonly consent?: RedshiftDestroyConsent;
   /** The provider of the cluster's region. @default the stack's default aws provider */
   readonly provider?: TerraformProvider;
 }
@@ -34,17 +29,23 @@ export interface RedshiftClusterGrantsProps {
  * (databases, principals, grants, masking; revokes run in reverse). Units that create a
  * database, user or role sit in blocks of their own per consent field, so that
  * prevent_destroy guards exactly them. Passwords live in Secrets Manager; a check block
- * reads the catalog back on every plan.
+ * reads the catalog back on every plan. The runner function of the cluster's region
+ * (RedshiftRunnerFunction, in another stack deployed first) is named, not referenced:
+ * `runnerFunctionName(envName, region)` names the function the units invoke and the role
+ * that gets this cluster's policy.
  */
 export class RedshiftClusterGrants extends Construct {
   /** The unit blocks, by Terraform name (`<cluster>_<tier>[_<consent>]`). */
   readonly blocks: Readonly<Record<string, RedshiftUnitInvocations>>;
   readonly passwordSecrets: Readonly<Record<string, RedshiftPasswordSecret>>;
   readonly driftCheck: RedshiftDriftCheck;
+  /** The runner role's policy for this cluster: units run after it exists and are revoked before it goes. */
+  readonly runnerPolicy: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: RedshiftClusterGrantsProps) {
     super(scope, id);
     const { plan, provider } = props;
+    if (!CLUSTER_ID_PATTERN.test(plan.clusterId)) throw new Error(`RedshiftClusterGrants.plan.clusterId ${JSON.stringify(plan.clusterId)} must be a Redshift cluster identifier`);
     if (plan.units.length === 0) throw new Error(`RedshiftClusterGrants.plan for ${plan.clusterId} has no units: the cluster has nothing for this plane`);
 
     const secrets: Record<string, RedshiftPasswordSecret> = {};
@@ -55,12 +56,23 @@ export class RedshiftClusterGrants extends Construct {
     }
     this.passwordSecrets = secrets;
 
-    const policy = props.runner.allowCluster({
-      clusterId: plan.clusterId,
-      auth: plan.auth,
-      databases: [plan.adminDatabase, ...plan.units.flatMap((u) => (u.database ? [u.database] : []))],
-      passwordSecretArns: Object.values(passwords).map((p) => p.secretArn),
+    const functionName = runnerFunctionName(props.envName, plan.region);
+    const policy = new IamRolePolicy(this, 'runner-policy', {
+      provider,
+      name: `redshift-${plan.clusterId}`,
+      // The runner's role has the function's name (RedshiftRunnerFunction).
+      role: functionName,
+      policy: policyJson(runnerClusterPolicy({
+        clusterId: plan.clusterId,
+        region: plan.region,
+        accountId: props.accountId,
+        partition: partitionOf(plan.region),
+        auth: plan.auth,
+        databases: [plan.adminDatabase, ...plan.units.flatMap((u) => (u.database ? [u.database] : []))],
+        passwordSecretArns: Object.values(passwords).map((p) => p.secretArn),
+      })),
     });
+    this.runnerPolicy = policy;
     const audit = redshiftAuditInput(props.envName, plan);
     const { connection } = audit;
 
@@ -68,11 +80,11 @@ export class RedshiftClusterGrants extends Construct {
     let previous: ITerraformDependable[] = [];
     for (const tier of REDSHIFT_TIERS) {
       const current: ITerraformDependable[] = [];
-      for (const [suffix, group] of consentGroups(plan.units.filter((u) => u.tier === tier), props.consent ?? {})) {
+      for (const [suffix, group] of consentGroups(plan.units.filter((u) => u.tier === tier), plan.consent)) {
         const name = tierResourceName(plan.clusterId, tier) + suffix;
         const users = new Set(group.units.flatMap((u) => (u.passwordUser ? [u.passwordUser] : [])));
         const block = new RedshiftUnitInvocations(this, name, {
-          functionName: props.runner.function.functionName,
+          functionName,
           connection,
           units: group.units,
           passwords,
@@ -91,7 +103,7 @@ export class RedshiftClusterGrants extends Construct {
     this.blocks = blocks;
 
     this.driftCheck = new RedshiftDriftCheck(this, 'drift', {
-      functionName: props.runner.function.functionName,
+      functionName,
       connection,
       expected: audit.expected,
       dependsOn: Object.values(blocks).map((b) => b.resource),
@@ -116,7 +128,7 @@ export function consentGroups(units: readonly RedshiftUnit[], consent: RedshiftD
       c = { field: 'informatica.connectorUser.allowDestroy', allowDestroy: consent.connectorUser!.allowDestroy };
     } else if (creates.length) {
       suffix = '_immuta';
-      c = { field: 'immuta.allowDestroy', allowDestroy: consent.immuta ?? false };
+      c = { field: 'immuta.allowDestroy', allowDestroy: consent.immuta };
     }
     if (!groups.has(suffix)) groups.set(suffix, { units: [], ...(c ? { consent: c } : {}) });
     groups.get(suffix)!.units.push(u);

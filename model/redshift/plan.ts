@@ -87,6 +87,14 @@ export interface RedshiftPasswordUser {
   readonly field: string;
 }
 
+/** The estate's consent to drop what the units create on the cluster (users, roles, the Immuta database). */
+export interface RedshiftDestroyConsent {
+  /** `immuta.allowDestroy`: the Immuta database, system user and the roles the units create. */
+  readonly immuta: boolean;
+  /** `informatica.connectorUser`: the connector user's name and its allowDestroy; absent without a connector user. */
+  readonly connectorUser?: { readonly name: string; readonly allowDestroy: boolean };
+}
+
 export interface RedshiftClusterPlan {
   readonly clusterId: string;
   readonly region: string;
@@ -94,7 +102,17 @@ export interface RedshiftClusterPlan {
   readonly auth: RedshiftAdminAuth;
   readonly units: readonly RedshiftUnit[];
   readonly passwordUsers: readonly RedshiftPasswordUser[];
+  readonly consent: RedshiftDestroyConsent;
   readonly immuta?: ImmutaRedshiftConnection;
+}
+
+/**
+ * The runner function of an environment's region, also its role's name. The cluster stacks
+ * name it with this plain string, so they need nothing from the runner stack's state.
+ * 64 characters at most: env (20) + region (14) + the fixed words.
+ */
+export function runnerFunctionName(envName: string, region: string): string {
+  return `${envName}-redshift-runner-${region}`;
 }
 
 export function redshiftClusterPlan(cluster: RedshiftCluster, environment: Environment): RedshiftClusterPlan {
@@ -109,6 +127,7 @@ export function redshiftClusterPlan(cluster: RedshiftCluster, environment: Envir
     if (cluster.informatica.connectorUser) passwordUsers.push({ user: cluster.informatica.connectorUser.name, field: 'informatica.connectorUser.name' });
   }
   checkUnits(units);
+  const connector = cluster.informatica?.connectorUser;
   return {
     clusterId: cluster.id,
     region: cluster.region ?? environment.aws.region,
@@ -116,6 +135,10 @@ export function redshiftClusterPlan(cluster: RedshiftCluster, environment: Envir
     auth: cluster.admin,
     units: sortUnits(units),
     passwordUsers,
+    consent: {
+      immuta: cluster.immuta?.allowDestroy ?? false,
+      ...(connector ? { connectorUser: { name: connector.name, allowDestroy: connector.allowDestroy } } : {}),
+    },
     immuta: cluster.immuta && {
       displayName: cluster.immuta.displayName,
       hostname: cluster.endpoint,

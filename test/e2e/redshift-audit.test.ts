@@ -5,13 +5,13 @@
  */
 import { findingLines, redshiftAuditInput } from '../../audit/redshift';
 import { auditExitCode, auditTargets, redshiftLeg, runAuditTargets } from '../../audit/targets';
-import { redshiftPlans } from '../../model/redshift/plan';
+import { planEnvironment } from '../../model/environment-plan';
 import { exampleEstate } from '../support/example';
 import { FakeRedshiftData, startFakeRedshiftData } from '../support/fake-redshift-data';
 import { DRIFTS, TableListing, catalogAnswers, catalogMatching } from '../support/redshift-catalog';
 
 const estate = exampleEstate();
-const [plan] = redshiftPlans(estate.environments.dev);
+const [plan] = planEnvironment('dev', estate.environments.dev).redshift;
 const expected = redshiftAuditInput('dev', plan).expected;
 const tables: TableListing = { sales: { public: ['customers', 'orders'], finance: ['invoices', 'payments'], staging: ['stage_orders'] }, marketing: { campaigns: ['campaigns'] } };
 

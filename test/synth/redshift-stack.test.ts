@@ -4,13 +4,14 @@ import * as path from 'path';
 import { App, TerraformStack, Testing } from 'cdktf';
 import { EXAMPLE_ESTATE_FILE, loadEstateFile } from '../../estate/load';
 import { Environment } from '../../estate/schema';
-import { RedshiftUnitInvocations, unitSteps } from '../../constructs/redshift/redshift-unit-invocations';
-import { deterministicZip, runnerArchive } from '../../constructs/redshift/runner-archive';
+import { RedshiftUnitInvocations, unitSteps } from '../../constructs/redshift/private/redshift-unit-invocations';
+import { deterministicZip, runnerArchive } from '../../constructs/redshift/private/runner-archive';
 import { PASSWORD_SLOT, UnitInput } from '../../functions/redshift-runner/contract';
+import { planEnvironment } from '../../model/environment-plan';
 import { redshiftPlans } from '../../model/redshift/plan';
 import { renderPreflight } from '../../sql/redshift';
-import { RedshiftStack } from '../../stacks/redshift-stack';
 import { buildApp } from '../../stacks/app';
+import { addRedshiftStacks } from '../../stacks/redshift-stacks';
 import { tempDir } from '../support/synth';
 
 interface InvocationBlock {
@@ -31,17 +32,55 @@ interface Synthesized {
 }
 
 const estate = () => loadEstateFile(EXAMPLE_ESTATE_FILE);
-function synth(envName: string, environment: Environment): { text: string; json: Synthesized } {
-  const stack = new RedshiftStack(Testing.app(), `${envName}-redshift`, { envName, environment });
-  const text = Testing.synth(stack);
-  return { text, json: JSON.parse(text) as Synthesized };
+/** The environment's Redshift stacks, synthesized: the runner stack and the first cluster's stack. */
+function synthAll(envName: string, environment: Environment): { runner: { text: string; json: Synthesized }; clusters: { name: string; text: string; json: Synthesized }[] } {
+  const [runner, ...clusters] = addRedshiftStacks(Testing.app(), planEnvironment(envName, environment));
+  const synthOne = (stack: TerraformStack) => {
+    const text = Testing.synth(stack);
+    return { name: stack.node.id, text, json: JSON.parse(text) as Synthesized };
+  };
+  return { runner: synthOne(runner), clusters: clusters.map(synthOne) };
 }
+/** The stack of the environment's (only) cluster. */
+const synth = (envName: string, environment: Environment) => synthAll(envName, environment).clusters[0];
 const blocksOf = (json: Synthesized) => json.resource.aws_lambda_invocation;
 const policies = (json: Synthesized) => Object.values(json.resource.aws_iam_role_policy).map((p) => JSON.parse(p.policy as string));
 
-describe('RedshiftStack', () => {
-  test.each(['dev', 'prod'])('%s-redshift matches its snapshot', (envName) => {
-    expect(synth(envName, estate().environments[envName]).text).toMatchSnapshot();
+describe('RedshiftRunnerStack and RedshiftClusterStack', () => {
+  test.each(['dev', 'prod'])('the %s runner stack and cluster stack match their snapshots', (envName) => {
+    const { runner, clusters } = synthAll(envName, estate().environments[envName]);
+    expect(runner.text).toMatchSnapshot(`${envName}-redshift`);
+    expect(clusters.map((c) => c.name)).toEqual([`${envName}-redshift-${envName === 'dev' ? 'analytics-dev' : 'warehouse-prod'}`]);
+    for (const c of clusters) expect(c.text).toMatchSnapshot(c.name);
+  });
+
+  test('the cluster stack names the runner function and its role, and reads nothing from the runner stack', () => {
+    const { runner, clusters: [cluster] } = synthAll('dev', estate().environments.dev);
+    const [fn] = Object.values(runner.json.resource.aws_lambda_function);
+    const [role] = Object.values(runner.json.resource.aws_iam_role);
+    expect([fn.function_name, role.name]).toEqual(['dev-redshift-runner-us-east-1', 'dev-redshift-runner-us-east-1']);
+    for (const b of Object.values(blocksOf(cluster.json))) expect(b.function_name).toBe(fn.function_name);
+    expect(cluster.json.data!.aws_lambda_invocation['analytics-dev_audit'].function_name).toBe(fn.function_name);
+    expect(Object.values(cluster.json.resource.aws_iam_role_policy).map((p) => p.role)).toEqual([role.name]);
+    expect(cluster.text).not.toMatch(/terraform_remote_state|aws_lambda_function\.|aws_iam_role\./);
+    // The runner holds no cluster's units, secrets or outputs.
+    expect(Object.keys(runner.json.resource).sort()).toEqual(['aws_cloudwatch_log_group', 'aws_iam_role', 'aws_iam_role_policy', 'aws_lambda_function']);
+    expect(runner.json.output).toBeUndefined();
+  });
+
+  test('a cluster in another region: its stack\'s provider is that region; the runner stack adds a provider and a function there', () => {
+    const env = estate().environments.dev;
+    env.redshift.push({ ...env.redshift[0], id: 'eu-copy', region: 'eu-west-1', endpoint: 'eu-copy.c1abc2def3gh.eu-west-1.redshift.amazonaws.com', immuta: { ...env.redshift[0].immuta!, displayName: 'eu_copy' } });
+    const { runner, clusters } = synthAll('dev', env);
+    expect(clusters.map((c) => c.name)).toEqual(['dev-redshift-analytics-dev', 'dev-redshift-eu-copy']);
+    const provider = (json: Synthesized) => (json as unknown as { provider: { aws: { region: string; alias?: string }[] } }).provider.aws.map((p) => [p.region, p.alias]);
+    expect(provider(clusters[1].json)).toEqual([['eu-west-1', undefined]]);
+    expect(provider(clusters[0].json)).toEqual([['us-east-1', undefined]]);
+    expect(provider(runner.json)).toEqual([['us-east-1', undefined], ['eu-west-1', 'eu_west_1']]);
+    expect(Object.values(runner.json.resource.aws_lambda_function).map((f) => [f.function_name, f.provider])).toEqual([
+      ['dev-redshift-runner-eu-west-1', 'aws.eu_west_1'], ['dev-redshift-runner-us-east-1', undefined],
+    ]);
+    expect(new Set(Object.values(blocksOf(clusters[1].json)).map((b) => b.function_name))).toEqual(new Set(['dev-redshift-runner-eu-west-1']));
   });
 
   test('unit blocks per tier and consent, chained databases -> principals -> grants -> masking, all CRUD invocations of the runner', () => {
@@ -49,7 +88,7 @@ describe('RedshiftStack', () => {
     expect(Object.keys(blocks).sort()).toEqual([
       'analytics-dev_databases_immuta', 'analytics-dev_grants', 'analytics-dev_masking', 'analytics-dev_principals_connector_user', 'analytics-dev_principals_immuta',
     ]);
-    const policy = 'aws_iam_role_policy.runner-us-east-1_cluster-analytics-dev_70686455';
+    const policy = expect.stringMatching(/^aws_iam_role_policy\.analytics-dev_runner-policy_[0-9A-F]{8}$/);
     expect(blocks['analytics-dev_databases_immuta'].depends_on).toEqual([policy]);
     expect(blocks['analytics-dev_principals_immuta'].depends_on).toEqual(['aws_lambda_invocation.analytics-dev_databases_immuta', policy]);
     expect(blocks['analytics-dev_grants'].depends_on).toEqual([
@@ -59,15 +98,17 @@ describe('RedshiftStack', () => {
     ]);
     expect(blocks['analytics-dev_masking'].depends_on).toEqual(['aws_lambda_invocation.analytics-dev_grants', policy]);
     for (const b of Object.values(blocks)) {
-      expect(b).toMatchObject({ lifecycle_scope: 'CRUD', input: '${jsonencode(each.value.input)}', triggers: '${each.value.triggers}', function_name: '${aws_lambda_function.runner-us-east-1_function_6DF43148.function_name}' });
+      expect(b).toMatchObject({ lifecycle_scope: 'CRUD', input: '${jsonencode(each.value.input)}', triggers: '${each.value.triggers}', function_name: 'dev-redshift-runner-us-east-1' });
     }
   });
 
   test('nothing runs on the terraform runner: no provisioner, no terraform_data, only the aws provider', () => {
     for (const envName of ['dev', 'prod']) {
-      const { text, json } = synth(envName, estate().environments[envName]);
-      expect(text).not.toMatch(/provisioner|local-exec|terraform_data/);
-      expect(Object.keys((json as unknown as { provider: object }).provider)).toEqual(['aws']);
+      const { runner, clusters } = synthAll(envName, estate().environments[envName]);
+      for (const { text, json } of [runner, ...clusters]) {
+        expect(text).not.toMatch(/provisioner|local-exec|terraform_data/);
+        expect(Object.keys((json as unknown as { provider: object }).provider)).toEqual(['aws']);
+      }
     }
   });
 
@@ -165,7 +206,7 @@ describe('RedshiftStack', () => {
   });
 
   test('the runner: Node.js 20, the deterministic archive, 15 minutes, its own log group', () => {
-    const { json } = synth('dev', estate().environments.dev);
+    const { json } = synthAll('dev', estate().environments.dev).runner;
     const [fn] = Object.values(json.resource.aws_lambda_function);
     expect(fn).toMatchObject({
       function_name: 'dev-redshift-runner-us-east-1', runtime: 'nodejs20.x', handler: 'functions/redshift-runner/handler.handler',
@@ -175,15 +216,19 @@ describe('RedshiftStack', () => {
   });
 
   test('least privilege: Data API on the cluster only, own statements only, credentials for the admin user and its databases, the password secrets', () => {
-    const dev = policies(synth('dev', estate().environments.dev).json);
-    expect(dev).toContainEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '${aws_cloudwatch_log_group.runner-us-east-1_log-group_7691085A.arn}:*' }] });
-    const cluster = dev.find((p) => p.Statement.some((s: { Sid?: string }) => s.Sid === 'SubmitToCluster'));
-    expect(cluster.Statement).toEqual([
-      { Sid: 'SubmitToCluster', Effect: 'Allow', Action: ['redshift-data:BatchExecuteStatement', 'redshift-data:ExecuteStatement'], Resource: 'arn:aws:redshift:us-east-1:111122223333:cluster:analytics-dev' },
-      {
+    const dev = synthAll('dev', estate().environments.dev);
+    // The runner's own role: its log, and the statements it submitted (those calls take no cluster).
+    expect(policies(dev.runner.json)).toEqual([
+      { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '${aws_cloudwatch_log_group.runner-us-east-1_log-group_7691085A.arn}:*' }] },
+      { Version: '2012-10-17', Statement: [{
         Sid: 'OwnStatements', Effect: 'Allow', Action: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult'], Resource: '*',
         Condition: { StringLike: { 'redshift-data:statement-owner-iam-userid': '${aws_iam_role.runner-us-east-1_role_4BAAC61C.unique_id}:*' } },
-      },
+      }] },
+    ]);
+    // The cluster's stack: the cluster's own policy on the runner's role.
+    const [cluster] = policies(dev.clusters[0].json);
+    expect(cluster.Statement).toEqual([
+      { Sid: 'SubmitToCluster', Effect: 'Allow', Action: ['redshift-data:BatchExecuteStatement', 'redshift-data:ExecuteStatement'], Resource: 'arn:aws:redshift:us-east-1:111122223333:cluster:analytics-dev' },
       {
         Sid: 'AdminCredentials', Effect: 'Allow', Action: 'redshift:GetClusterCredentials',
         Resource: ['arn:aws:redshift:us-east-1:111122223333:dbuser:analytics-dev/awsuser', ...['dev', 'marketing', 'sales'].map((d) => `arn:aws:redshift:us-east-1:111122223333:dbname:analytics-dev/${d}`)],
@@ -191,8 +236,8 @@ describe('RedshiftStack', () => {
       { Sid: 'Secrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [expect.stringMatching(/immuta_system-password_secret_.*\.arn\}$/), expect.stringMatching(/informatica_loader-password_secret_.*\.arn\}$/)] },
     ]);
     const prod = policies(synth('prod', estate().environments.prod).json).find((p) => p.Statement.some((s: { Sid?: string }) => s.Sid === 'Secrets'));
-    expect(prod.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['SubmitToCluster', 'OwnStatements', 'Secrets']);
-    expect(prod.Statement[2].Resource).toEqual(['arn:aws:secretsmanager:eu-west-1:999988887777:secret:redshift/warehouse-prod/admin-AbCdEf']);
+    expect(prod.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['SubmitToCluster', 'Secrets']);
+    expect(prod.Statement[1].Resource).toEqual(['arn:aws:secretsmanager:eu-west-1:999988887777:secret:redshift/warehouse-prod/admin-AbCdEf']);
   });
 
   test('one drift check per cluster: an audit invocation after the units, warning with the report', () => {
@@ -216,7 +261,7 @@ describe('RedshiftStack', () => {
     expect(outputs.redshift_analytics_dev_immuta_user_mapping.value).toEqual({ 'alice@example.com': 'alice', 'bob@example.com': 'bob_analyst' });
   });
 
-  test('every environment gets its Redshift stack, empty of units when it declares no cluster for the plane', () => {
+  test('every environment gets its runner stack, empty when it declares no cluster for the plane, and a stack per cluster that depends on it', () => {
     const e = estate();
     e.environments.dev.redshift = [];
     const outdir = tempDir('redshift-app');
@@ -226,6 +271,10 @@ describe('RedshiftStack', () => {
     const json = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'dev-redshift', 'cdk.tf.json'), 'utf8')) as Synthesized;
     expect(json.resource).toBeUndefined();
     expect(json.check).toBeUndefined();
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { dependencies: string[] }> };
+    expect(Object.keys(manifest.stacks).filter((n) => n.includes('-redshift')).sort()).toEqual(['dev-redshift', 'prod-redshift', 'prod-redshift-warehouse-prod']);
+    expect(manifest.stacks['prod-redshift-warehouse-prod'].dependencies).toEqual(['prod-redshift']);
+    expect(manifest.stacks['prod-redshift'].dependencies).toEqual([]);
     fs.rmSync(outdir, { recursive: true, force: true });
   });
 
@@ -252,7 +301,7 @@ describe('the runner archive', () => {
     const read = () => {
       const outdir = tempDir('redshift-archive');
       const app = new App({ outdir });
-      new RedshiftStack(app, 'dev-redshift', { envName: 'dev', environment: estate().environments.dev });
+      addRedshiftStacks(app, planEnvironment('dev', estate().environments.dev));
       app.synth();
       const dir = path.join(outdir, 'stacks', 'dev-redshift');
       const fn = Object.values(JSON.parse(fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')).resource.aws_lambda_function)[0] as { filename: string };

@@ -1,7 +1,8 @@
 import { exampleEstate } from '../support/example';
 import { Environment, RedshiftCluster } from '../../estate/schema';
 import { IMMUTA_TABLE_PRIVILEGES } from '../../model/immuta-privileges';
-import { DATA_API_MAX_BATCH, RedshiftUnit, redshiftClusterPlan, redshiftPlans } from '../../model/redshift/plan';
+import { DATA_API_MAX_BATCH, RedshiftUnit, redshiftClusterPlan, redshiftPlans, runnerFunctionName } from '../../model/redshift/plan';
+import { runnerClusterPolicy } from '../../model/redshift/runner-access';
 
 const estate = exampleEstate;
 const dev = (): Environment => estate().environments.dev;
@@ -245,6 +246,30 @@ describe("Redshift privilege model (Immuta's and Informatica's Redshift requirem
       authentication: 'password',
       userMappings: [{ immutaUser: 'alice@example.com', redshiftUser: 'alice' }, { immutaUser: 'bob@example.com', redshiftUser: 'bob_analyst' }],
     });
+  });
+
+  test('the destroy consent comes from the estate, per field, so the stacks need nothing else from it', () => {
+    expect(plan().consent).toEqual({ immuta: false, connectorUser: { name: 'informatica_loader', allowDestroy: false } });
+    const env = dev();
+    env.redshift[0].immuta!.allowDestroy = true;
+    env.redshift[0].informatica!.connectorUser = undefined;
+    expect(plan(env).consent).toEqual({ immuta: true });
+  });
+
+  test('the runner function (and its role) is named from the environment and region alone', () => {
+    expect(runnerFunctionName('dev', 'us-east-1')).toBe('dev-redshift-runner-us-east-1');
+    expect(runnerFunctionName('dev', 'eu-west-1')).not.toBe(runnerFunctionName('prod', 'eu-west-1'));
+  });
+
+  test("the runner's cluster policy: that cluster only, the admin user's credentials in the units' databases, or the admin secret", () => {
+    const base = { clusterId: 'c1', region: 'eu-west-1', accountId: '111122223333', partition: 'aws' as const, passwordSecretArns: ['arn:s1'] };
+    expect(runnerClusterPolicy({ ...base, auth: { dbUser: 'admin' }, databases: ['sales', 'dev', 'sales'] }).Statement).toEqual([
+      { Sid: 'SubmitToCluster', Effect: 'Allow', Action: ['redshift-data:BatchExecuteStatement', 'redshift-data:ExecuteStatement'], Resource: 'arn:aws:redshift:eu-west-1:111122223333:cluster:c1' },
+      { Sid: 'AdminCredentials', Effect: 'Allow', Action: 'redshift:GetClusterCredentials', Resource: ['arn:aws:redshift:eu-west-1:111122223333:dbuser:c1/admin', 'arn:aws:redshift:eu-west-1:111122223333:dbname:c1/dev', 'arn:aws:redshift:eu-west-1:111122223333:dbname:c1/sales'] },
+      { Sid: 'Secrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: ['arn:s1'] },
+    ]);
+    expect(runnerClusterPolicy({ ...base, auth: { secretArn: 'arn:admin' }, databases: ['dev'], passwordSecretArns: [] }).Statement.map((s) => [s.Sid, s.Resource]))
+      .toEqual([['SubmitToCluster', 'arn:aws:redshift:eu-west-1:111122223333:cluster:c1'], ['Secrets', ['arn:admin']]]);
   });
 
   test('clusters without Immuta or Informatica SQL are left out', () => {

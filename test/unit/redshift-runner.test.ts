@@ -1,5 +1,5 @@
 import { auditRedshiftCluster, findingLines, redshiftExpectation } from '../../audit/redshift';
-import { unitInput, unitSteps } from '../../constructs/redshift/redshift-unit-invocations';
+import { unitInput, unitSteps } from '../../constructs/redshift/private/redshift-unit-invocations';
 import { AuditInput, PASSWORD_SLOT, UnitInput } from '../../functions/redshift-runner/contract';
 import { DataApi, DataApiCalls, PollOptions, StatementStatus, SubmitRequest, batches } from '../../functions/redshift-runner/data-api';
 import { handle } from '../../functions/redshift-runner/handler';

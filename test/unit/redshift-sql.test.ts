@@ -1,17 +1,20 @@
-import { planEnvironment } from '../../model/environment-plan';
 import { exampleEstate } from '../support/example';
 import { RedshiftStatement } from '../../model/redshift/statements';
-import { psqlPassword, redshiftSqlFiles, renderPreflight, renderStatement, terraformPassword } from '../../sql/redshift';
+import { planEnvironment } from '../../model/environment-plan';
+import { psqlPassword, redshiftSqlFiles, renderPreflight, renderStatement } from '../../sql/redshift';
 
 const estate = exampleEstate();
+const devFiles = () => redshiftSqlFiles(planEnvironment('dev', estate.environments.dev));
+/** Any password renderer: statements without a password must not call it. */
+const render = (s: RedshiftStatement) => renderStatement(s, psqlPassword);
 
 describe('Redshift SQL rendering', () => {
   // Golden files, reviewed against the Redshift SQL reference (docs/redshift-sql.md).
   test.each(['dev', 'prod'])('apply and revoke scripts for the example %s environment', (envName) => {
     const files = redshiftSqlFiles(planEnvironment(envName, estate.environments[envName]));
     expect(files.map((f) => `${f.stack}/${f.name}`)).toEqual(envName === 'dev'
-      ? ['dev-redshift/analytics-dev.apply.sql', 'dev-redshift/analytics-dev.revoke.sql']
-      : ['prod-redshift/warehouse-prod.apply.sql', 'prod-redshift/warehouse-prod.revoke.sql']);
+      ? ['dev-redshift-analytics-dev/analytics-dev.apply.sql', 'dev-redshift-analytics-dev/analytics-dev.revoke.sql']
+      : ['prod-redshift-warehouse-prod/warehouse-prod.apply.sql', 'prod-redshift-warehouse-prod/warehouse-prod.revoke.sql']);
     for (const f of files) expect(f.content).toMatchSnapshot(f.name);
   });
 
@@ -20,7 +23,7 @@ describe('Redshift SQL rendering', () => {
     const cases: [RedshiftStatement, string][] = [
       [{ kind: 'createUser', user: 'immuta_system', createdb: true }, 'CREATE USER "immuta_system" PASSWORD DISABLE CREATEDB'],
       [{ kind: 'createUser', user: 'loader', createdb: false }, 'CREATE USER "loader" PASSWORD DISABLE'],
-      [{ kind: 'userPassword', user: 'loader', password: 'variable' }, `ALTER USER "loader" PASSWORD 'md5@@PASSWORD_MD5@@'`],
+      [{ kind: 'userPassword', user: 'loader', password: 'variable' }, `ALTER USER "loader" PASSWORD :'loader_password_md5'`],
       [{ kind: 'userPassword', user: 'loader', password: 'disabled' }, 'ALTER USER "loader" PASSWORD DISABLE'],
       [{ kind: 'dropUser', user: 'loader' }, 'DROP USER IF EXISTS "loader"'],
       [{ kind: 'dropRole', role: 'immuta_exemption' }, 'DROP ROLE "immuta_exemption" RESTRICT'],
@@ -41,12 +44,12 @@ describe('Redshift SQL rendering', () => {
       [{ kind: 'schemaPrivileges', action: 'grant', privileges: ['USAGE'], schema: 's', grantee: { role: 'r' } }, 'GRANT USAGE ON SCHEMA "s" TO ROLE "r"'],
       [{ kind: 'masking', on: true, schema: 's', tables: { tables: ['t'] } }, 'ALTER TABLE "s"."t" MASKING ON FOR DATASHARES'],
     ];
-    for (const [statement, sql] of cases) expect(renderStatement(statement)).toEqual([sql]);
+    for (const [statement, sql] of cases) expect(render(statement)).toEqual([sql]);
   });
 
   test('whole-schema masking records what it switches on and switches off only what it recorded, with no estate text in the procedure', () => {
-    const on = renderStatement({ kind: 'masking', on: true, schema: 'sales', tables: { all: true } });
-    const off = renderStatement({ kind: 'masking', on: false, schema: 'sales', tables: { all: true } });
+    const on = render({ kind: 'masking', on: true, schema: 'sales', tables: { all: true } });
+    const off = render({ kind: 'masking', on: false, schema: 'sales', tables: { all: true } });
     expect(on).toHaveLength(5);
     expect(on.slice(0, 2)).toEqual([
       'CREATE SCHEMA IF NOT EXISTS "tf_immuta_state"',
@@ -107,15 +110,14 @@ describe('Redshift SQL rendering', () => {
     ] as const) expect(() => renderPreflight(check)).toThrow(/refusing to quote SQL identifier/);
   });
 
-  test('passwords: the Terraform token or a psql variable, never a value', () => {
-    expect(terraformPassword('u')).toBe(`'md5@@PASSWORD_MD5@@'`);
+  test('passwords: a psql variable in the scripts, never a value', () => {
     expect(psqlPassword('u')).toBe(`:'u_password_md5'`);
     expect(renderStatement({ kind: 'userPassword', user: 'immuta_system', password: 'variable' }, psqlPassword))
       .toEqual([`ALTER USER "immuta_system" PASSWORD :'immuta_system_password_md5'`]);
   });
 
   test('a whole-schema masking unit says in its apply header that it covers existing tables only, with the re-run command', () => {
-    const [apply, revoke] = redshiftSqlFiles(planEnvironment('dev', estate.environments.dev)).map((f) => f.content);
+    const [apply, revoke] = devFiles().map((f) => f.content);
     const note = (key: string) => `-- Masks only the tables that exist when it runs; after adding tables run again: terraform apply -replace='aws_lambda_invocation.analytics-dev_masking["${key}"]'`;
     expect(apply).toContain(`-- masking/sales/public (masking) -- runs in database sales\n${note('masking/sales/public')}\n\\connect "sales"\nBEGIN;`);
     expect(apply).toContain(note('masking/marketing/campaigns'));
@@ -143,11 +145,11 @@ describe('Redshift SQL rendering', () => {
       { kind: 'databaseTemp', action: 'grant', database: 's', grantee: { group: name } },
       { kind: 'masking', on: true, schema: name, tables: { all: true } },
     ];
-    for (const s of statements) expect(() => renderStatement(s)).toThrow(/refusing to quote SQL identifier/);
+    for (const s of statements) expect(() => render(s)).toThrow(/refusing to quote SQL identifier/);
   });
 
   test('the DBA scripts connect to each block\'s database and guard what Redshift cannot make conditional', () => {
-    const [apply, revoke] = redshiftSqlFiles(planEnvironment('dev', estate.environments.dev)).map((f) => f.content);
+    const [apply, revoke] = devFiles().map((f) => f.content);
     expect(apply).toContain('--   psql -X -v ON_ERROR_STOP=1 -h <endpoint> -p <port> -U <admin> -d dev -v <user>_password_md5=md5... -f analytics-dev.apply.sql');
     expect(apply).toContain([
       '-- database/immuta (databases) -- runs in database dev, outside a transaction',
@@ -167,7 +169,7 @@ describe('Redshift SQL rendering', () => {
   });
 
   test('the revoke script checks each preflight in its database and stops, printing the reason, before the block', () => {
-    const revoke = redshiftSqlFiles(planEnvironment('dev', estate.environments.dev))[1].content;
+    const revoke = devFiles()[1].content;
     const userBlock = revoke.slice(revoke.indexOf('-- user/informatica_loader (principals)'));
     const firstCheck = userBlock.slice(0, userBlock.indexOf('\\endif') + '\\endif'.length);
     expect(firstCheck.split('\n').slice(1, 4)).toEqual([
@@ -183,10 +185,10 @@ describe('Redshift SQL rendering', () => {
     expect(revoke).toMatch(/-- role\/immuta_exemption \(principals\).*\n\\connect "dev"\nSELECT COUNT\(\*\) > 0 AS tf_blocked FROM \(SELECT 'user' AS holder_type/);
     expect(revoke).toMatch(/-- immuta\/sales\/public \(grants\).*\n\\connect "sales"\nSELECT COUNT\(\*\) > 0 AS tf_blocked FROM \(SELECT n\.nspname AS schema_name, c\.relname AS table_name/);
     // The apply script runs no preflight.
-    expect(redshiftSqlFiles(planEnvironment('dev', estate.environments.dev))[0].content).not.toContain('tf_blocked');
+    expect(devFiles()[0].content).not.toContain('tf_blocked');
   });
 
   test('only the sys:secadmin system role is rendered unquoted', () => {
-    expect(() => renderStatement({ kind: 'roleMembership', action: 'grant', role: { system: 'sys:superuser' as 'sys:secadmin' }, user: 'u' })).toThrow(/unknown Redshift system role/);
+    expect(() => render({ kind: 'roleMembership', action: 'grant', role: { system: 'sys:superuser' as 'sys:secadmin' }, user: 'u' })).toThrow(/unknown Redshift system role/);
   });
 });

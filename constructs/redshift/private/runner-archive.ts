@@ -5,8 +5,8 @@ import { crc32, deflateRawSync } from 'zlib';
 import * as ts from 'typescript';
 
 /** The runner function's source: functions/redshift-runner/handler.ts and what it imports. */
-export const RUNNER_ENTRY = path.resolve(__dirname, '../../functions/redshift-runner/handler.ts');
-const REPO_ROOT = path.resolve(__dirname, '../..');
+export const RUNNER_ENTRY = path.resolve(__dirname, '../../../functions/redshift-runner/handler.ts');
+const REPO_ROOT = path.resolve(__dirname, '../../..');
 /** Lambda's handler setting for the entry above, relative to the archive root. */
 export const RUNNER_HANDLER = 'functions/redshift-runner/handler.handler';
 /** Modules the Node.js 20 Lambda runtime provides: the AWS SDK v3 and node's own. */

@@ -2,7 +2,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { Fn, Op, TerraformProvider, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { terraformName } from '../../model/terraform-names';
+import { terraformName } from '../../../model/terraform-names';
 
 export interface RedshiftPasswordSecretProps {
   readonly envName: string;
@@ -11,7 +11,7 @@ export interface RedshiftPasswordSecretProps {
   readonly user: string;
   /** Estate field the user comes from, for the variable's description. */
   readonly field: string;
-  /** The provider of the cluster's region; @default the stack's default aws provider */
+  /** The provider of the cluster's region. @default the stack's default aws provider */
   readonly provider?: TerraformProvider;
 }
 

@@ -1,11 +1,11 @@
 import { DataAwsLambdaInvocation } from '@cdktf/provider-aws/lib/data-aws-lambda-invocation';
 import { Fn, Op, TerraformProvider, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { RedshiftExpectation } from '../../audit/redshift';
-import { AuditInput, ClusterConnection } from '../../functions/redshift-runner/contract';
+import { RedshiftExpectation } from '../../../audit/redshift';
+import { AuditInput, ClusterConnection } from '../../../functions/redshift-runner/contract';
 
 export interface RedshiftDriftCheckProps {
-  /** The runner function's name (a reference). */
+  /** The runner function's name (deployed first, by the runner stack). */
   readonly functionName: string;
   readonly connection: ClusterConnection;
   /** What the cluster's units put in place (audit/redshift.ts). */

@@ -2,18 +2,18 @@ import { createHash } from 'crypto';
 import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
 import { Fn, ITerraformDependable, TerraformIterator, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { RedshiftUnit } from '../../model/redshift/plan';
-import { RedshiftStatement } from '../../model/redshift/statements';
-import { renderPreflight, renderStatement } from '../../sql/redshift';
-import { ClusterConnection, DestroyConsent, PASSWORD_SLOT, PasswordSource, Step, UnitContent, UnitInput } from '../../functions/redshift-runner/contract';
+import { RedshiftUnit } from '../../../model/redshift/plan';
+import { RedshiftStatement } from '../../../model/redshift/statements';
+import { renderPreflight, renderStatement } from '../../../sql/redshift';
+import { ClusterConnection, DestroyConsent, PASSWORD_SLOT, PasswordSource, Step, UnitContent, UnitInput } from '../../../functions/redshift-runner/contract';
 
 export interface RedshiftUnitInvocationsProps {
-  /** The runner function's name (a reference, so the function exists first). */
+  /** The runner function's name (deployed first, by the runner stack). */
   readonly functionName: string;
   readonly connection: ClusterConnection;
   /** The units of this block; at least one. */
   readonly units: readonly RedshiftUnit[];
-  /** Per password user, the secret the function reads. Required for every unit with `passwordUser`. */
+  /** Per password user, the secret the function reads. Required for every unit with `passwordUser`. @default none: no unit sets a password */
   readonly passwords?: Readonly<Record<string, PasswordSource>>;
   /**
    * Consent to drop what these units create. When set, the block refuses destroy

@@ -2,13 +2,13 @@ import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { terraformName } from '../../model/terraform-names';
 import { CLUSTER_ID_PATTERN } from '../../estate/names';
-import { ImmutaRedshiftConnection as ConnectionSpec } from '../../model/redshift/plan';
+import { ImmutaRedshiftConnection } from '../../model/redshift/plan';
 
-export interface ImmutaRedshiftConnectionProps {
+export interface ImmutaRedshiftConnectionOutputsProps {
   /** Cluster identifier, used in the output names. */
   readonly clusterId: string;
   /** What Immuta's "Add Connection" form and user mapping need (Immuta's Redshift requirements). */
-  readonly connection: ConnectionSpec;
+  readonly connection: ImmutaRedshiftConnection;
 }
 
 /**
@@ -16,12 +16,12 @@ export interface ImmutaRedshiftConnectionProps {
  * database, username) and the External User Mapping (Immuta user to Redshift username).
  * The password is not an output: whoever fills the form already holds the variable.
  */
-export class ImmutaRedshiftConnection extends Construct {
-  constructor(scope: Construct, id: string, props: ImmutaRedshiftConnectionProps) {
+export class ImmutaRedshiftConnectionOutputs extends Construct {
+  constructor(scope: Construct, id: string, props: ImmutaRedshiftConnectionOutputsProps) {
     super(scope, id);
     const c = props.connection;
-    if (!CLUSTER_ID_PATTERN.test(props.clusterId)) throw new Error(`ImmutaRedshiftConnection.clusterId ${JSON.stringify(props.clusterId)} must be a Redshift cluster identifier`);
-    if (c.displayName.includes('.')) throw new Error('ImmutaRedshiftConnection.connection.displayName must not contain a period (Immuta\'s Redshift requirements)');
+    if (!CLUSTER_ID_PATTERN.test(props.clusterId)) throw new Error(`ImmutaRedshiftConnectionOutputs.clusterId ${JSON.stringify(props.clusterId)} must be a Redshift cluster identifier`);
+    if (c.displayName.includes('.')) throw new Error('ImmutaRedshiftConnectionOutputs.connection.displayName must not contain a period (Immuta\'s Redshift requirements)');
     const prefix = terraformName('redshift', props.clusterId);
     new TerraformOutput(this, 'connection', {
       staticId: true,
