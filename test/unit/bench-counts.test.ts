@@ -26,6 +26,7 @@ const small = (databases: number, tables: 'few' | 'many' = 'few') => {
 };
 
 const grantStack = (db: string) => `bench-postgres-bench-pg-${db}`;
+const RS = 'bench-redshift-bench-rs';
 
 describe('benchmark estates: resource counts', () => {
   const two = counts(small(2));
@@ -33,17 +34,19 @@ describe('benchmark estates: resource counts', () => {
   test('2 databases: exact blocks and instances per stack', () => {
     // Per database, its own grant stack: 1 database grant + 5 schema grants + 5 table grants +
     // 2 default privileges (the 2 whole schemas) = 13 in 4 blocks. The server stack: the Immuta
-    // role, database and its grant. Redshift: per database 2 immuta grants + 2 masking units = 4,
-    // 5 unit blocks (tier and consent) holding 12 + 4 * 2 instances, 9 single resources (the
-    // runner function, its role, log group and 2 inline policies, 2 password secrets with a
-    // version each) and the drift check's data source.
+    // role, database and its grant. Redshift's runner stack: the function, its role, log group
+    // and 2 inline policies. The cluster stack: per database 2 immuta grants + 2 masking units
+    // = 4, 5 unit blocks (tier and consent) holding 12 + 4 * 2 instances, 5 single resources
+    // (the cluster's policy on the runner's role, 2 password secrets with a version each) and
+    // the drift check's data source.
     const grants = { blocks: 4, instances: 13, dataBlocks: 0, checks: 0, opaque: 0 };
     expect(two).toEqual({
       'bench-aws-access': { blocks: 22, instances: 23, dataBlocks: 0, checks: 0, opaque: 0 },
       'bench-postgres-bench-pg': { blocks: 3, instances: 3, dataBlocks: 0, checks: 0, opaque: 0 },
       [grantStack('db_0000')]: grants,
       [grantStack('db_0001')]: grants,
-      'bench-redshift': { blocks: 5 + 9, instances: 12 + 4 * 2 + 9 + 1, dataBlocks: 1, checks: 1, opaque: 0 },
+      'bench-redshift': { blocks: 5, instances: 5, dataBlocks: 0, checks: 0, opaque: 0 },
+      [RS]: { blocks: 5 + 5, instances: 12 + 4 * 2 + 5 + 1, dataBlocks: 1, checks: 1, opaque: 0 },
     });
   });
 
@@ -56,7 +59,8 @@ describe('benchmark estates: resource counts', () => {
     expect(Object.keys(four).filter((s) => !(s in two)).sort()).toEqual([grantStack('db_0002'), grantStack('db_0003')]);
     expect(four[grantStack('db_0003')]).toEqual(two[grantStack('db_0000')]);
     for (const [stack, c] of Object.entries(two)) expect(four[stack].blocks).toBe(c.blocks);
-    expect(four['bench-redshift'].instances - two['bench-redshift'].instances).toBe(4 * 2);
+    expect(four[RS].instances - two[RS].instances).toBe(4 * 2);
+    expect(four['bench-redshift']).toEqual(two['bench-redshift']);
     expect(four['bench-aws-access']).toEqual(two['bench-aws-access']);
     expect(four['bench-postgres-bench-pg']).toEqual(two['bench-postgres-bench-pg']);
   });
@@ -67,6 +71,6 @@ describe('benchmark estates: resource counts', () => {
     // Per added PostgreSQL schema: a schema and a table grant, plus default privileges for a
     // whole schema (2 of the 5 added per database); per added Redshift schema: grant + masking.
     expect(doubled[grantStack('db_0000')].instances - two[grantStack('db_0000')].instances).toBe(5 * 2 + 2);
-    expect(doubled['bench-redshift'].instances - two['bench-redshift'].instances).toBe(2 * (2 * 2));
+    expect(doubled[RS].instances - two[RS].instances).toBe(2 * (2 * 2));
   });
 });

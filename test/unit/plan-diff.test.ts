@@ -384,7 +384,7 @@ function estateWithoutBilling(): string {
  * The stack of the dev cluster's Redshift units: `dev-redshift-analytics-dev` in the layout of
  * model/stack-layout.ts, `dev-redshift` while the Redshift plane is still one stack.
  */
-const DEV_UNITS_STACK = /^dev-redshift(-analytics-dev)?$/;
+const DEV_UNITS_STACK = /^dev-redshift-analytics-dev$/;
 
 const stacksIn = (report: string) => [...report.matchAll(/^Stack (\S+):/gm)].map((m) => m[1]);
 
