@@ -1,5 +1,5 @@
 import { Estate } from '../estate/schema';
-import { EnvironmentPlan, planEstate } from '../model/environment-plan';
+import { EnvironmentPlan, planEnvironment } from '../model/environment-plan';
 import { auditThroughDataApi, sdkDeps } from '../functions/redshift-runner/handler';
 import { Finding } from './findings';
 import { auditPostgresServer } from './postgres';
@@ -85,7 +85,8 @@ export function auditTargets(estate: Estate, env: NodeJS.ProcessEnv, onlyEnv?: s
   if (onlyEnv !== undefined && !names.includes(onlyEnv)) {
     throw new AuditUsageError(`--env ${onlyEnv}: the estate has no such environment (it has ${names.join(', ')})`);
   }
-  return planEstate(estate).filter((p) => onlyEnv === undefined || p.envName === onlyEnv)
+  return names.filter((n) => onlyEnv === undefined || n === onlyEnv)
+    .map((n) => planEnvironment(n, estate.environments[n]))
     .flatMap((p) => legs.flatMap((leg) => leg(p, env)));
 }
 

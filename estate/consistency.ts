@@ -2,7 +2,7 @@ import { awsNamesOf } from '../model/aws/access-plan';
 import { partitionOf } from '../model/aws/partition';
 import { postgresGrantStacks } from '../model/postgres/server-plan';
 import { postgresPrivilegePlan } from '../model/postgres/privileges';
-import { DATA_API_MAX_BATCH } from '../model/redshift/plan';
+import { DATA_API_MAX_BATCH, hasRedshiftUnits } from '../model/redshift/plan';
 import {
   STACK_INSTANCE_BOUND, awsAccessStackName, grantGroupOf, postgresGrantStackName, postgresServerStackName, redshiftClusterStackName, redshiftRunnerStackName,
 } from '../model/stack-layout';
@@ -203,7 +203,7 @@ function stackNamesOf(envName: string, env: Environment): [string, string][] {
   const at = `environments.${envName}`;
   const names: [string, string][] = [[awsAccessStackName(envName), at], [redshiftRunnerStackName(envName), at]];
   env.redshift.forEach((c, i) => {
-    if (c.immuta || c.informatica?.temp || c.informatica?.connectorUser) names.push([redshiftClusterStackName(envName, c.id), `${at}.redshift[${indexInFile(c, i)}].id`]);
+    if (hasRedshiftUnits(c)) names.push([redshiftClusterStackName(envName, c.id), `${at}.redshift[${indexInFile(c, i)}].id`]);
   });
   env.postgres.forEach((server, i) => {
     if (!server.immuta) return;

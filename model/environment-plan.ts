@@ -1,6 +1,6 @@
 import { Environment, Estate } from '../estate/schema';
 import { AwsAccessPlan, planAwsAccess } from './aws/access-plan';
-import { iamArn } from './aws/partition';
+import { immutaRoleArns } from './postgres/connection';
 import { PostgresServerPlan, planPostgresServer } from './postgres/server-plan';
 import { RedshiftClusterPlan, redshiftPlans } from './redshift/plan';
 import { StackEntry, awsAccessStackName, redshiftClusterStackName, redshiftRunnerStackName } from './stack-layout';
@@ -29,11 +29,7 @@ export interface EnvironmentPlan {
 
 export function planEnvironment(envName: string, environment: Environment): EnvironmentPlan {
   const aws = planAwsAccess(envName, environment);
-  // The Role ARN is computed from the plan that names the role, not read from the AWS stack's
-  // state: the PostgreSQL stacks then plan before that stack has any (a new environment).
-  const roleArns = Object.fromEntries(aws.rdsIamAccess.flatMap((a) => (a.authentication.type === 'aws-assumed-role'
-    ? [[a.serverId, iamArn(aws.partition, aws.accountId, `role/${a.authentication.roleName}`)]]
-    : [])));
+  const roleArns = immutaRoleArns(aws);
   const postgres = environment.postgres
     .filter((s) => s.immuta)
     .sort((a, b) => compare(a.id, b.id))

@@ -42,7 +42,7 @@ export function buildApp(app: App, estate: Estate): EnvironmentPlan[] {
  * `npm run diff` and the workflow, which must not parse stack names (environment names may
  * hold hyphens). Dependencies come before their dependents.
  */
-export function writeStackLayout(outdir: string, plans: readonly EnvironmentPlan[]): void {
+function writeStackLayout(outdir: string, plans: readonly EnvironmentPlan[]): void {
   const stacks = plans.flatMap((p) => p.stacks);
   fs.writeFileSync(path.join(outdir, STACK_LAYOUT_FILE), `${JSON.stringify({ stacks }, null, 2)}\n`);
 }

@@ -1,5 +1,5 @@
-import { Environment, PostgresServer } from '../../estate/schema';
-import { planAwsAccess } from '../aws/access-plan';
+import { PostgresServer } from '../../estate/schema';
+import type { AwsAccessPlan } from '../aws/access-plan';
 import { iamArn } from '../aws/partition';
 import { requireImmuta } from './privileges';
 import { terraformName } from '../terraform-names';
@@ -84,8 +84,7 @@ export function isAwsDeployment(server: PostgresServer): boolean {
  * access stack creates, named by the same plan (no path, so `role/<name>`). Computed, not
  * read from that stack's state, so the PostgreSQL stack plans before the AWS stack exists.
  */
-export function immutaRoleArns(envName: string, environment: Environment): Record<string, string> {
-  const plan = planAwsAccess(envName, environment);
+export function immutaRoleArns(plan: AwsAccessPlan): Record<string, string> {
   return Object.fromEntries(plan.rdsIamAccess.flatMap((a) => (a.authentication.type === 'aws-assumed-role'
     ? [[a.serverId, iamArn(plan.partition, plan.accountId, `role/${a.authentication.roleName}`)]]
     : [])));

@@ -151,10 +151,15 @@ export function redshiftClusterPlan(cluster: RedshiftCluster, environment: Envir
   };
 }
 
+/** Whether the cluster has something for the Redshift plane (and so units and a stack of its own). */
+export function hasRedshiftUnits(cluster: RedshiftCluster): boolean {
+  return !!(cluster.immuta || cluster.informatica?.temp || cluster.informatica?.connectorUser);
+}
+
 /** Every cluster of the environment that has something for this plane, by id. */
 export function redshiftPlans(environment: Environment): RedshiftClusterPlan[] {
   return environment.redshift
-    .filter((c) => c.immuta || c.informatica?.temp || c.informatica?.connectorUser)
+    .filter(hasRedshiftUnits)
     .map((c) => redshiftClusterPlan(c, environment))
     .sort((a, b) => cmp(a.clusterId, b.clusterId));
 }
