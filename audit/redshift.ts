@@ -100,9 +100,12 @@ export function clusterConnection(plan: RedshiftClusterPlan): ClusterConnection 
   };
 }
 
-/** The drift audit of one cluster, as the check block invokes it and `npm run audit` runs it. */
-export function redshiftAuditInput(envName: string, plan: RedshiftClusterPlan): AuditInput {
-  return { mode: 'audit', connection: clusterConnection(plan), expected: redshiftExpectation(`${envName}/${plan.clusterId}`, plan.adminDatabase, plan.units) };
+/**
+ * The drift audit of a cluster's units: all of them for `npm run audit`, a stack's own for
+ * that stack's check block.
+ */
+export function redshiftAuditInput(envName: string, plan: RedshiftClusterPlan, units: readonly RedshiftUnit[] = plan.units): AuditInput {
+  return { mode: 'audit', connection: clusterConnection(plan), expected: redshiftExpectation(`${envName}/${plan.clusterId}`, plan.adminDatabase, units) };
 }
 
 function granteeRef(g: Grantee): GranteeRef {

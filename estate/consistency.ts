@@ -2,9 +2,9 @@ import { awsNamesOf } from '../model/aws/access-plan';
 import { partitionOf } from '../model/aws/partition';
 import { postgresGrantStacks } from '../model/postgres/server-plan';
 import { postgresPrivilegePlan } from '../model/postgres/privileges';
-import { DATA_API_MAX_BATCH, hasRedshiftUnits } from '../model/redshift/plan';
+import { DATA_API_MAX_BATCH, hasRedshiftUnits, redshiftDatabaseGroups } from '../model/redshift/plan';
 import {
-  STACK_INSTANCE_BOUND, awsAccessStackName, grantGroupOf, postgresGrantStackName, postgresServerStackName, redshiftClusterStackName, redshiftRunnerStackName,
+  STACK_INSTANCE_BOUND, awsAccessStackName, grantGroupOf, postgresGrantStackName, postgresServerStackName, redshiftClusterStackName, redshiftDatabaseStackName, redshiftRunnerStackName,
 } from '../model/stack-layout';
 import { redshiftPasswordVariable, TERRAFORM_IDENTIFIER } from '../model/terraform-names';
 import { DBUSER_ARN_PATTERN } from './names';
@@ -85,6 +85,9 @@ function environmentRules(envName: string, env: Environment, issue: IssueFn): vo
       if (im.database === cluster.database) issue([...iat, 'database'], `must not be the cluster's connect database ${cluster.database}: the Immuta database is created and may be dropped by the stack`);
       if (inf?.temp && im.database === inf.temp.database) issue([...iat, 'database'], `must not be the Informatica TEMP database ${inf.temp.database}`);
       protectedRules(im.protect, [...iat, 'protect'], im.database, issue);
+      if (new Set(im.protect.map((db) => db.database)).size === im.protect.length) {
+        groupBoundRules(redshiftDatabaseGroups(im).map((g) => ({ ...g, stack: redshiftDatabaseStackName(envName, cluster.id, g.group) })), im.protect, [...iat, 'protect'], issue);
+      }
       im.protect.forEach((db, j) => {
         db.schemas.forEach((schema, k) => {
           if ((schema.tables?.length ?? 0) > DATA_API_MAX_BATCH) {
@@ -92,7 +95,6 @@ function environmentRules(envName: string, env: Environment, issue: IssueFn): vo
           }
         });
         if (db.tableOwners) issue([...iat, 'protect', j, 'tableOwners'], 'is PostgreSQL only: on Redshift, scoped permissions (GRANT ... FOR TABLES IN SCHEMA) cover the tables every owner creates; remove the field');
-        if (db.stack !== undefined) issue([...iat, 'protect', j, 'stack'], 'is PostgreSQL only: a Redshift cluster\'s units are one stack of their own; remove the field');
       });
       uniqueMappings(im.userMappings.map((m) => m.immutaUser), [...iat, 'userMappings'], issue);
     }
@@ -151,17 +153,24 @@ function environmentRules(envName: string, env: Environment, issue: IssueFn): vo
 }
 
 /**
- * A grant stack of several databases stays under the bound, so that a change to one of them
- * plans in minutes (docs/stack-layout.md). One database is one stack whatever its size: it
- * cannot be split further.
+ * A stack of several protected databases stays under the bound, so that a change to one of
+ * them plans in minutes (docs/stack-layout.md). One database is one stack whatever its size:
+ * it cannot be split further.
  */
 function grantStackRules(envName: string, server: PostgresServer, at: (string | number)[], issue: IssueFn): void {
   const im = server.immuta!;
   if (new Set(im.protect.map((db) => db.database)).size !== im.protect.length) return; // reported as a duplicate
-  for (const g of postgresGrantStacks(envName, server, postgresPrivilegePlan(server))) {
+  groupBoundRules(postgresGrantStacks(envName, server, postgresPrivilegePlan(server)), im.protect, [...at, 'protect'], issue);
+}
+
+function groupBoundRules(
+  groups: readonly { readonly stack: string; readonly databases: readonly string[]; readonly instances: number }[],
+  protect: readonly ProtectedDatabase[], at: (string | number)[], issue: IssueFn,
+): void {
+  for (const g of groups) {
     if (g.databases.length < 2 || g.instances <= STACK_INSTANCE_BOUND) continue;
-    const j = Math.max(...g.databases.map((name) => im.protect.findIndex((db) => db.database === name)));
-    issue([...at, 'protect', j, 'stack'], `puts the grants of ${g.databases.length} databases (${g.databases.join(', ')}) into stack ${g.stack}: ${g.instances} instances, more than ${STACK_INSTANCE_BOUND}, and every change to one of them would plan them all; give some of them another stack`);
+    const j = Math.max(...g.databases.map((name) => protect.findIndex((db) => db.database === name)));
+    issue([...at, j, 'stack'], `puts the grants of ${g.databases.length} databases (${g.databases.join(', ')}) into stack ${g.stack}: ${g.instances} instances, more than ${STACK_INSTANCE_BOUND}, and every change to one of them would plan them all; give some of them another stack`);
   }
 }
 
@@ -203,20 +212,28 @@ function stackNamesOf(envName: string, env: Environment): [string, string][] {
   const at = `environments.${envName}`;
   const names: [string, string][] = [[awsAccessStackName(envName), at], [redshiftRunnerStackName(envName), at]];
   env.redshift.forEach((c, i) => {
-    if (hasRedshiftUnits(c)) names.push([redshiftClusterStackName(envName, c.id), `${at}.redshift[${indexInFile(c, i)}].id`]);
+    if (!hasRedshiftUnits(c)) return;
+    const cat = `${at}.redshift[${indexInFile(c, i)}]`;
+    names.push([redshiftClusterStackName(envName, c.id), `${cat}.id`]);
+    for (const [group, field] of groupFields(c.immuta?.protect ?? [], `${cat}.immuta`)) names.push([redshiftDatabaseStackName(envName, c.id, group), field]);
   });
   env.postgres.forEach((server, i) => {
     if (!server.immuta) return;
     const sat = `${at}.postgres[${indexInFile(server, i)}]`;
     names.push([postgresServerStackName(envName, server.id), `${sat}.id`]);
-    const groups = new Map<string, string>();
-    server.immuta.protect.forEach((db, j) => {
-      const group = grantGroupOf(db);
-      if (!groups.has(group)) groups.set(group, `${sat}.immuta.protect[${j}].${db.stack === undefined ? 'database' : 'stack'}`);
-    });
-    for (const [group, field] of groups) names.push([postgresGrantStackName(envName, server.id, group), field]);
+    for (const [group, field] of groupFields(server.immuta.protect, `${sat}.immuta`)) names.push([postgresGrantStackName(envName, server.id, group), field]);
   });
   return names;
+}
+
+/** Each group of protected databases with the field that first names it. */
+function groupFields(protect: readonly ProtectedDatabase[], at: string): Map<string, string> {
+  const groups = new Map<string, string>();
+  protect.forEach((db, j) => {
+    const group = grantGroupOf(db);
+    if (!groups.has(group)) groups.set(group, `${at}.protect[${j}].${db.stack === undefined ? 'database' : 'stack'}`);
+  });
+  return groups;
 }
 
 function protectedRules(dbs: ProtectedDatabase[], at: (string | number)[], immutaDatabase: string, issue: IssueFn) {

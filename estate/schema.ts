@@ -70,7 +70,7 @@ const protectedDatabase = z.object({
   database: databaseName('database name').describe('A database holding data to register in Immuta. It must exist.'),
   schemas: z.array(protectedSchema).min(1, 'must list at least one schema').describe('Its schemas: a name (every table, now and later) or {name, tables}.'),
   tableOwners: z.array(ownerName('table owner')).min(1).optional().describe('PostgreSQL only: roles that create tables in these schemas. Default privileges are per creating role, so tables created later are covered only when their creator is listed here. Default: the admin login the stack connects as. (Redshift\'s scoped grants cover every owner.)'),
-  stack: z.string().regex(GRANT_GROUP_PATTERN, GRANT_GROUP_RULE).optional().describe(`PostgreSQL only: the grant stack <environment>-postgres-<server>-<stack> that holds this database's grants; databases naming the same stack share it (at most ${STACK_INSTANCE_BOUND} instances). Changing it moves the grants: the old stack revokes, the new one grants. Default: the database's own name, one stack per database.`),
+  stack: z.string().regex(GRANT_GROUP_PATTERN, GRANT_GROUP_RULE).optional().describe(`The stack that holds this database's grants: <environment>-postgres-<server>-<stack> for PostgreSQL, <environment>-redshift-<cluster>-<stack> for Redshift (Immuta's grants and masking); databases naming the same stack share it (at most ${STACK_INSTANCE_BOUND} instances). Changing it moves the grants: the old stack revokes, the new one grants. Default: the database's own name, one stack per database.`),
 }).strict();
 
 // ---------------------------------------------------------------- Redshift

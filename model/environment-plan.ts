@@ -3,7 +3,7 @@ import { AwsAccessPlan, planAwsAccess } from './aws/access-plan';
 import { immutaRoleArns } from './postgres/connection';
 import { PostgresServerPlan, planPostgresServer } from './postgres/server-plan';
 import { RedshiftClusterPlan, redshiftPlans } from './redshift/plan';
-import { StackEntry, awsAccessStackName, redshiftClusterStackName, redshiftRunnerStackName } from './stack-layout';
+import { StackEntry, awsAccessStackName, redshiftClusterStackName, redshiftDatabaseStackName, redshiftRunnerStackName } from './stack-layout';
 
 /**
  * One environment, planned once: its stacks, the AWS access plan, a plan per PostgreSQL
@@ -48,7 +48,11 @@ export function planEnvironment(envName: string, environment: Environment): Envi
   const runner = redshiftRunnerStackName(envName);
   stacks.push({ name: runner, environment: envName, plane: 'redshift-runner', dependsOn: [] });
   for (const cluster of redshift) {
-    stacks.push({ name: redshiftClusterStackName(envName, cluster.clusterId), environment: envName, plane: 'redshift-cluster', target: cluster.clusterId, dependsOn: [runner] });
+    const clusterStack = redshiftClusterStackName(envName, cluster.clusterId);
+    stacks.push({ name: clusterStack, environment: envName, plane: 'redshift-cluster', target: cluster.clusterId, dependsOn: [runner] });
+    for (const g of cluster.databaseGroups) {
+      stacks.push({ name: redshiftDatabaseStackName(envName, cluster.clusterId, g.group), environment: envName, plane: 'redshift-database', target: cluster.clusterId, dependsOn: [clusterStack] });
+    }
   }
   return {
     envName,

@@ -13,7 +13,7 @@
 export const STACK_INSTANCE_BOUND = 1000;
 
 /** What a stack holds; the workflow and `npm run diff` read it from cdktf.out/stacks.json. */
-export type StackPlane = 'aws-access' | 'postgres-server' | 'postgres-grants' | 'redshift-runner' | 'redshift-cluster';
+export type StackPlane = 'aws-access' | 'postgres-server' | 'postgres-grants' | 'redshift-runner' | 'redshift-cluster' | 'redshift-database';
 
 export interface StackEntry {
   readonly name: string;
@@ -40,7 +40,7 @@ export function postgresGrantStackName(envName: string, serverId: string, group:
 }
 
 /**
- * A protected database's group: the estate's `stack`, else the database's own name (`$`, legal
+ * A protected database's group (PostgreSQL grant stacks, Redshift database stacks): the estate's `stack`, else the database's own name (`$`, legal
  * in SQL identifiers, is not in stack names).
  */
 export function grantGroupOf(db: { readonly database: string; readonly stack?: string }): string {
@@ -52,9 +52,14 @@ export function redshiftRunnerStackName(envName: string): string {
   return `${envName}-redshift`;
 }
 
-/** The units, secrets, drift check and connection outputs of one cluster. */
+/** The cluster-wide units, secrets, runner policy, drift check and connection outputs of one cluster. */
 export function redshiftClusterStackName(envName: string, clusterId: string): string {
   return `${envName}-redshift-${clusterId}`;
+}
+
+/** Immuta's grants and masking on one group of protected databases of a cluster. */
+export function redshiftDatabaseStackName(envName: string, clusterId: string, group: string): string {
+  return `${envName}-redshift-${clusterId}-${group}`;
 }
 
 /** The file beside manifest.json that lists every stack with its plane and dependencies. */

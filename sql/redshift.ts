@@ -126,7 +126,7 @@ export function redshiftSqlFiles(plan: Pick<EnvironmentPlan, 'envName' | 'redshi
 function script(plan: RedshiftClusterPlan, direction: 'apply' | 'revoke'): string {
   const tiers = direction === 'apply' ? REDSHIFT_TIERS : [...REDSHIFT_TIERS].reverse();
   const lines = [
-    `-- Redshift cluster ${plan.clusterId}: ${direction === 'apply' ? 'grants' : 'revokes'} managed by this stack (generated; do not edit).`,
+    `-- Redshift cluster ${plan.clusterId}: ${direction === 'apply' ? 'grants' : 'revokes'} managed by its stacks (generated; do not edit).`,
     '-- Terraform runs the same statements through the Redshift Data API, one transaction per block.',
     '-- Run it with psql 10 or later as the admin identity (privileges: docs/redshift-sql.md):',
     `--   psql -X -v ON_ERROR_STOP=1 -h <endpoint> -p <port> -U <admin> -d ${plan.adminDatabase} -v <user>_password_md5=md5... -f ${plan.clusterId}.${direction}.sql`,

@@ -1,20 +1,28 @@
 import { App, TerraformStack } from 'cdktf';
 import { EnvironmentPlan } from '../model/environment-plan';
-import { redshiftClusterStackName, redshiftRunnerStackName } from '../model/stack-layout';
+import { redshiftClusterStackName, redshiftDatabaseStackName, redshiftRunnerStackName } from '../model/stack-layout';
 import { RedshiftClusterStack } from './redshift-cluster-stack';
+import { RedshiftDatabaseStack } from './redshift-database-stack';
 import { RedshiftRunnerStack } from './redshift-runner-stack';
 
 /**
- * The Redshift plane of one environment: the runner stack, always, and a stack per cluster
- * with units, each depending on the runner stack (cdktf deploys the runner first). The
- * caller configures their backend, as for every stack.
+ * The Redshift plane of one environment: the runner stack, always; a stack per cluster
+ * with units, depending on the runner stack; and a stack per group of the cluster's protected
+ * databases, depending on the cluster's stack (cdktf deploys dependencies first). The caller
+ * configures their backend, as for every stack.
  */
 export function addRedshiftStacks(app: App, plan: EnvironmentPlan): TerraformStack[] {
   const runner = new RedshiftRunnerStack(app, redshiftRunnerStackName(plan.envName), { plan });
-  const clusters = plan.redshift.map((cluster) => {
-    const stack = new RedshiftClusterStack(app, redshiftClusterStackName(plan.envName, cluster.clusterId), { environment: plan, cluster });
-    stack.addDependency(runner);
-    return stack;
-  });
-  return [runner, ...clusters];
+  const stacks: TerraformStack[] = [runner];
+  for (const cluster of plan.redshift) {
+    const clusterStack = new RedshiftClusterStack(app, redshiftClusterStackName(plan.envName, cluster.clusterId), { environment: plan, cluster });
+    clusterStack.addDependency(runner);
+    stacks.push(clusterStack);
+    for (const group of cluster.databaseGroups) {
+      const databaseStack = new RedshiftDatabaseStack(app, redshiftDatabaseStackName(plan.envName, cluster.clusterId, group.group), { environment: plan, cluster, group });
+      databaseStack.addDependency(clusterStack);
+      stacks.push(databaseStack);
+    }
+  }
+  return stacks;
 }

@@ -1,6 +1,7 @@
 import { Environment, InformaticaSpec, RedshiftCluster, RedshiftImmutaSpec } from '../../estate/schema';
 import { IMMUTA_EXEMPTION_ROLE } from '../../estate/rules';
 import { IMMUTA_TABLE_PRIVILEGES } from '../immuta-privileges';
+import { grantGroupOf } from '../stack-layout';
 import { Grantee, RedshiftPreflight, RedshiftStatement, SchemaPrivilege, ScopedGrantee, TablePrivilege, TableSet } from './statements';
 
 /**
@@ -95,12 +96,35 @@ export interface RedshiftDestroyConsent {
   readonly connectorUser?: { readonly name: string; readonly allowDestroy: boolean };
 }
 
+/**
+ * Protected databases whose Immuta grants and masking share one stack,
+ * `<env>-redshift-<cluster>-<group>` (docs/stack-layout.md).
+ */
+export interface RedshiftDatabaseGroup {
+  /** The estate's `stack` of its databases, else the one database's own name. */
+  readonly group: string;
+  readonly databases: readonly string[];
+  /** Immuta's grants and masking on every protected schema of these databases, in tier order. */
+  readonly units: readonly RedshiftUnit[];
+  /** Terraform instances of the group's stack: one per unit and the drift check's read. */
+  readonly instances: number;
+}
+
 export interface RedshiftClusterPlan {
   readonly clusterId: string;
   readonly region: string;
   readonly adminDatabase: string;
   readonly auth: RedshiftAdminAuth;
+  /** Every unit of the cluster, in tier order: the SQL scripts and `npm run audit` read them all. */
   readonly units: readonly RedshiftUnit[];
+  /**
+   * The units of the cluster's own stack: the Immuta database, users, roles, memberships,
+   * passwords, TEMP and the Informatica connector's schemas. They do not grow with the
+   * number of protected databases.
+   */
+  readonly clusterUnits: readonly RedshiftUnit[];
+  /** The units of each protected database group's stack, by group. */
+  readonly databaseGroups: readonly RedshiftDatabaseGroup[];
   readonly passwordUsers: readonly RedshiftPasswordUser[];
   readonly consent: RedshiftDestroyConsent;
   readonly immuta?: ImmutaRedshiftConnection;
@@ -126,14 +150,19 @@ export function redshiftClusterPlan(cluster: RedshiftCluster, environment: Envir
     units.push(...informaticaUnits(cluster.informatica));
     if (cluster.informatica.connectorUser) passwordUsers.push({ user: cluster.informatica.connectorUser.name, field: 'informatica.connectorUser.name' });
   }
-  checkUnits(units);
+  const databaseGroups = cluster.immuta ? redshiftDatabaseGroups(cluster.immuta) : [];
+  const clusterUnits = sortUnits(units);
+  const all = [...units, ...databaseGroups.flatMap((g) => g.units)];
+  checkUnits(all);
   const connector = cluster.informatica?.connectorUser;
   return {
     clusterId: cluster.id,
     region: cluster.region ?? environment.aws.region,
     adminDatabase: cluster.database,
     auth: cluster.admin,
-    units: sortUnits(units),
+    units: sortUnits(all),
+    clusterUnits,
+    databaseGroups,
     passwordUsers,
     consent: {
       immuta: cluster.immuta?.allowDestroy ?? false,
@@ -198,14 +227,14 @@ function userUnits(user: string, createdb: boolean, password: boolean, databases
 }
 
 /**
- * Immuta's Redshift requirements: the system user with CREATEDB and `sys:secadmin` (whose
- * documented permissions include creating users and roles, so no separate CREATE USER /
- * CREATE ROLE grant), USAGE on each protected schema, the five table privileges WITH GRANT
- * OPTION, the `immuta_exemption` role, and masking switched on.
+ * Immuta's Redshift requirements on the cluster: its database, the system user with CREATEDB
+ * and `sys:secadmin` (whose documented permissions include creating users and roles, so no
+ * separate CREATE USER / CREATE ROLE grant) and the `immuta_exemption` role. The grants and
+ * masking on protected schemas: `redshiftDatabaseGroups`.
  */
 function immutaUnits(im: RedshiftImmutaSpec): RedshiftUnit[] {
   const user = im.systemUser;
-  const units: RedshiftUnit[] = [
+  return [
     {
       // FORCE: Immuta keeps sessions open in its database, and offboarding (allowDestroy) means it goes.
       key: `database/${im.database}`, tier: 'databases', transactional: false,
@@ -224,22 +253,44 @@ function immutaUnits(im: RedshiftImmutaSpec): RedshiftUnit[] {
     membershipUnit(`system/${user}`, [{ system: 'sys:secadmin' }], user),
     ...im.exemptUsers.map((u) => membershipUnit(`exempt/${u}`, [IMMUTA_EXEMPTION_ROLE], u)),
   ];
-  im.protect.forEach((db) => {
-    for (const schema of db.schemas) {
-      const tables: TableSet = schema.tables ? { tables: [...schema.tables].sort() } : { all: true };
-      units.push({
+}
+
+/**
+ * The stacks of a cluster's protected databases: one per database, or per `stack` that
+ * several databases name. Each holds Immuta's grants and masking on its databases' schemas,
+ * so a change to one database plans one small stack. Everything else the grants need (the
+ * system user) is in the cluster's stack, deployed first.
+ */
+export function redshiftDatabaseGroups(im: RedshiftImmutaSpec): RedshiftDatabaseGroup[] {
+  const groups = new Map<string, { databases: string[]; units: RedshiftUnit[] }>();
+  for (const db of im.protect) {
+    const group = grantGroupOf(db);
+    if (!groups.has(group)) groups.set(group, { databases: [], units: [] });
+    groups.get(group)!.databases.push(db.database);
+    groups.get(group)!.units.push(...protectedDatabaseUnits(im.systemUser, db));
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => cmp(a, b))
+    .map(([group, g]) => ({ group, databases: [...g.databases].sort(cmp), units: sortUnits(g.units), instances: g.units.length + 1 }));
+}
+
+/** Immuta's grants WITH GRANT OPTION and masking on each protected schema of one database. */
+function protectedDatabaseUnits(user: string, db: RedshiftImmutaSpec['protect'][number]): RedshiftUnit[] {
+  return db.schemas.flatMap((schema): RedshiftUnit[] => {
+    const tables: TableSet = schema.tables ? { tables: [...schema.tables].sort() } : { all: true };
+    return [
+      {
         ...schemaGrantUnit(`immuta/${db.database}/${schema.name}`, db.database, schema.name, { user }, ['USAGE'], IMMUTA_TABLE_PRIVILEGES, tables, true),
         // Redshift's REVOKE has no CASCADE: grants Immuta made onward must be gone first.
         preflight: [{ kind: 'grantsBy', grantor: user, database: db.database, schema: schema.name, tables }],
-      });
-      units.push({
+      },
+      {
         key: `masking/${db.database}/${schema.name}`, tier: 'masking', database: db.database, transactional: true,
         apply: [{ kind: 'masking', on: true, schema: schema.name, tables }],
         revoke: [{ kind: 'masking', on: false, schema: schema.name, tables }],
-      });
-    }
+      },
+    ];
   });
-  return units;
 }
 
 function informaticaUnits(inf: InformaticaSpec): RedshiftUnit[] {
