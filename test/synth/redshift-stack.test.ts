@@ -11,6 +11,8 @@ import { planEnvironment } from '../../model/environment-plan';
 import { redshiftPlans } from '../../model/redshift/plan';
 import { renderPreflight } from '../../sql/redshift';
 import { buildApp } from '../../stacks/app';
+import { RedshiftClusterStack } from '../../stacks/redshift-cluster-stack';
+import { RedshiftDatabaseStack } from '../../stacks/redshift-database-stack';
 import { addRedshiftStacks } from '../../stacks/redshift-stacks';
 import { tempDir } from '../support/synth';
 
@@ -32,37 +34,50 @@ interface Synthesized {
 }
 
 const estate = () => loadEstateFile(EXAMPLE_ESTATE_FILE);
-/** The environment's Redshift stacks, synthesized: the runner stack and the first cluster's stack. */
-function synthAll(envName: string, environment: Environment): { runner: { text: string; json: Synthesized }; clusters: { name: string; text: string; json: Synthesized }[] } {
-  const [runner, ...clusters] = addRedshiftStacks(Testing.app(), planEnvironment(envName, environment));
+type SynthesizedStack = { name: string; text: string; json: Synthesized };
+/** The environment's Redshift stacks, synthesized: the runner stack, the clusters' stacks and their databases' stacks. */
+function synthAll(envName: string, environment: Environment): { runner: SynthesizedStack; clusters: SynthesizedStack[]; databases: SynthesizedStack[] } {
+  const [runner, ...rest] = addRedshiftStacks(Testing.app(), planEnvironment(envName, environment));
   const synthOne = (stack: TerraformStack) => {
     const text = Testing.synth(stack);
     return { name: stack.node.id, text, json: JSON.parse(text) as Synthesized };
   };
-  return { runner: synthOne(runner), clusters: clusters.map(synthOne) };
+  return {
+    runner: synthOne(runner),
+    clusters: rest.filter((st) => st instanceof RedshiftClusterStack).map(synthOne),
+    databases: rest.filter((st) => st instanceof RedshiftDatabaseStack).map(synthOne),
+  };
 }
 /** The stack of the environment's (only) cluster. */
 const synth = (envName: string, environment: Environment) => synthAll(envName, environment).clusters[0];
+/** The stack of one protected database of the environment's cluster. */
+const databaseStack = (envName: string, environment: Environment, name: string) => synthAll(envName, environment).databases.find((d) => d.name === name)!;
+const SALES = 'dev-redshift-analytics-dev-sales';
 const blocksOf = (json: Synthesized) => json.resource.aws_lambda_invocation;
 const policies = (json: Synthesized) => Object.values(json.resource.aws_iam_role_policy).map((p) => JSON.parse(p.policy as string));
 
-describe('RedshiftRunnerStack and RedshiftClusterStack', () => {
-  test.each(['dev', 'prod'])('the %s runner stack and cluster stack match their snapshots', (envName) => {
-    const { runner, clusters } = synthAll(envName, estate().environments[envName]);
+describe('RedshiftRunnerStack, RedshiftClusterStack and RedshiftDatabaseStack', () => {
+  test.each(['dev', 'prod'])('the %s runner stack, cluster stack and database stacks match their snapshots', (envName) => {
+    const { runner, clusters, databases } = synthAll(envName, estate().environments[envName]);
     expect(runner.text).toMatchSnapshot(`${envName}-redshift`);
     expect(clusters.map((c) => c.name)).toEqual([`${envName}-redshift-${envName === 'dev' ? 'analytics-dev' : 'warehouse-prod'}`]);
-    for (const c of clusters) expect(c.text).toMatchSnapshot(c.name);
+    expect(databases.map((c) => c.name)).toEqual(envName === 'dev' ? ['dev-redshift-analytics-dev-marketing', SALES] : ['prod-redshift-warehouse-prod-warehouse']);
+    for (const c of [...clusters, ...databases]) expect(c.text).toMatchSnapshot(c.name);
   });
 
-  test('the cluster stack names the runner function and its role, and reads nothing from the runner stack', () => {
-    const { runner, clusters: [cluster] } = synthAll('dev', estate().environments.dev);
+  test('the cluster and database stacks name the runner function and its role, and read nothing from another stack', () => {
+    const { runner, clusters: [cluster], databases } = synthAll('dev', estate().environments.dev);
     const [fn] = Object.values(runner.json.resource.aws_lambda_function);
     const [role] = Object.values(runner.json.resource.aws_iam_role);
     expect([fn.function_name, role.name]).toEqual(['dev-redshift-runner-us-east-1', 'dev-redshift-runner-us-east-1']);
-    for (const b of Object.values(blocksOf(cluster.json))) expect(b.function_name).toBe(fn.function_name);
-    expect(cluster.json.data!.aws_lambda_invocation['analytics-dev_audit'].function_name).toBe(fn.function_name);
+    for (const stack of [cluster, ...databases]) {
+      for (const b of Object.values(blocksOf(stack.json))) expect(b.function_name).toBe(fn.function_name);
+      expect(stack.json.data!.aws_lambda_invocation['analytics-dev_audit'].function_name).toBe(fn.function_name);
+      expect(stack.text).not.toMatch(/terraform_remote_state|aws_lambda_function\.|aws_iam_role\./);
+    }
     expect(Object.values(cluster.json.resource.aws_iam_role_policy).map((p) => p.role)).toEqual([role.name]);
-    expect(cluster.text).not.toMatch(/terraform_remote_state|aws_lambda_function\.|aws_iam_role\./);
+    // A database stack holds its units and their drift check, nothing else.
+    for (const d of databases) expect(Object.keys(d.json.resource)).toEqual(['aws_lambda_invocation']);
     // The runner holds no cluster's units, secrets or outputs.
     expect(Object.keys(runner.json.resource).sort()).toEqual(['aws_cloudwatch_log_group', 'aws_iam_role', 'aws_iam_role_policy', 'aws_lambda_function']);
     expect(runner.json.output).toBeUndefined();
@@ -83,10 +98,10 @@ describe('RedshiftRunnerStack and RedshiftClusterStack', () => {
     expect(new Set(Object.values(blocksOf(clusters[1].json)).map((b) => b.function_name))).toEqual(new Set(['dev-redshift-runner-eu-west-1']));
   });
 
-  test('unit blocks per tier and consent, chained databases -> principals -> grants -> masking, all CRUD invocations of the runner', () => {
+  test('unit blocks per tier and consent, chained databases -> principals -> grants in the cluster stack and grants -> masking in a database stack, all CRUD invocations of the runner', () => {
     const blocks = blocksOf(synth('dev', estate().environments.dev).json);
     expect(Object.keys(blocks).sort()).toEqual([
-      'analytics-dev_databases_immuta', 'analytics-dev_grants', 'analytics-dev_masking', 'analytics-dev_principals_connector_user', 'analytics-dev_principals_immuta',
+      'analytics-dev_databases_immuta', 'analytics-dev_grants', 'analytics-dev_principals_connector_user', 'analytics-dev_principals_immuta',
     ]);
     const policy = expect.stringMatching(/^aws_iam_role_policy\.analytics-dev_runner-policy_[0-9A-F]{8}$/);
     expect(blocks['analytics-dev_databases_immuta'].depends_on).toEqual([policy]);
@@ -96,16 +111,41 @@ describe('RedshiftRunnerStack and RedshiftClusterStack', () => {
       expect.stringMatching(/^aws_secretsmanager_secret_version\.analytics-dev_immuta_system-password_value_/),
       expect.stringMatching(/^aws_secretsmanager_secret_version\.analytics-dev_informatica_loader-password_value_/),
     ]);
-    expect(blocks['analytics-dev_masking'].depends_on).toEqual(['aws_lambda_invocation.analytics-dev_grants', policy]);
-    for (const b of Object.values(blocks)) {
+    // The cluster stack's grants tier: memberships, passwords, TEMP and the connector's schema; none on a protected database.
+    expect(Object.keys(blocks['analytics-dev_grants'].for_each)).toEqual([
+      'exempt/dq_service', 'exempt/etl_admin', 'informatica/sales/staging', 'password/immuta_system', 'password/informatica_loader',
+      'system/immuta_system', 'temp/sales/group/etl', 'temp/sales/public', 'temp/sales/user/informatica_loader',
+    ]);
+    // A database stack: Immuta's grants, then masking, on its own database's schemas; the cluster stack is deployed first.
+    const sales = blocksOf(databaseStack('dev', estate().environments.dev, SALES).json);
+    expect(Object.fromEntries(Object.entries(sales).map(([n, b]) => [n, [Object.keys(b.for_each), b.depends_on]]))).toEqual({
+      'analytics-dev_grants': [['immuta/sales/finance', 'immuta/sales/public'], undefined],
+      'analytics-dev_masking': [['masking/sales/finance', 'masking/sales/public'], ['aws_lambda_invocation.analytics-dev_grants']],
+    });
+    for (const b of [...Object.values(blocks), ...Object.values(sales)]) {
       expect(b).toMatchObject({ lifecycle_scope: 'CRUD', input: '${jsonencode(each.value.input)}', triggers: '${each.value.triggers}', function_name: 'dev-redshift-runner-us-east-1' });
     }
   });
 
+  test('a stack per protected database; databases naming one `stack` share it; the unit addresses are those of the single cluster stack', () => {
+    const env = estate().environments.dev;
+    const keys = (d: SynthesizedStack) => Object.values(blocksOf(d.json)).flatMap((b) => Object.keys(b.for_each));
+    const apart = synthAll('dev', env).databases;
+    expect(apart.map((d) => [d.name, keys(d)])).toEqual([
+      ['dev-redshift-analytics-dev-marketing', ['immuta/marketing/campaigns', 'masking/marketing/campaigns']],
+      [SALES, ['immuta/sales/finance', 'immuta/sales/public', 'masking/sales/finance', 'masking/sales/public']],
+    ]);
+    env.redshift[0].immuta!.protect.forEach((db) => { db.stack = 'shared'; });
+    const together = synthAll('dev', env).databases;
+    expect(together.map((d) => d.name)).toEqual(['dev-redshift-analytics-dev-shared']);
+    expect(new Set(keys(together[0]))).toEqual(new Set(apart.flatMap(keys)));
+    expect(Object.keys(blocksOf(together[0].json)).sort()).toEqual(['analytics-dev_grants', 'analytics-dev_masking']);
+  });
+
   test('nothing runs on the terraform runner: no provisioner, no terraform_data, only the aws provider', () => {
     for (const envName of ['dev', 'prod']) {
-      const { runner, clusters } = synthAll(envName, estate().environments[envName]);
-      for (const { text, json } of [runner, ...clusters]) {
+      const { runner, clusters, databases } = synthAll(envName, estate().environments[envName]);
+      for (const { text, json } of [runner, ...clusters, ...databases]) {
         expect(text).not.toMatch(/provisioner|local-exec|terraform_data/);
         expect(Object.keys((json as unknown as { provider: object }).provider)).toEqual(['aws']);
       }
@@ -113,17 +153,18 @@ describe('RedshiftRunnerStack and RedshiftClusterStack', () => {
   });
 
   test('what the stack creates refuses destroy without consent; allowDestroy lifts it per field; grants never need it', () => {
-    const guarded = (env: Environment) => Object.fromEntries(Object.entries(blocksOf(synth('dev', env).json)).map(([n, b]) => [n, {
+    const guarded = (env: Environment) => Object.fromEntries([synth('dev', env), databaseStack('dev', env, SALES)].flatMap((st) => Object.entries(blocksOf(st.json)).map(([n, b]) => [`${st.name === SALES ? 'sales:' : ''}${n}`, {
       preventDestroy: b.lifecycle?.prevent_destroy ?? false,
       consent: [...new Set(Object.values(b.for_each).map((i) => JSON.stringify(i.input.consent ?? null)))],
-    }]));
+    }])));
     const field = (f: string, allowDestroy: boolean) => [JSON.stringify({ allowDestroy, field: f })]; // synth sorts keys
     expect(guarded(estate().environments.dev)).toEqual({
       'analytics-dev_databases_immuta': { preventDestroy: true, consent: field('immuta.allowDestroy', false) },
       'analytics-dev_principals_immuta': { preventDestroy: true, consent: field('immuta.allowDestroy', false) },
       'analytics-dev_principals_connector_user': { preventDestroy: true, consent: field('informatica.connectorUser.allowDestroy', false) },
       'analytics-dev_grants': { preventDestroy: false, consent: ['null'] },
-      'analytics-dev_masking': { preventDestroy: false, consent: ['null'] },
+      'sales:analytics-dev_grants': { preventDestroy: false, consent: ['null'] },
+      'sales:analytics-dev_masking': { preventDestroy: false, consent: ['null'] },
     });
     const env = estate().environments.dev;
     env.redshift[0].immuta!.allowDestroy = true;
@@ -151,13 +192,16 @@ describe('RedshiftRunnerStack and RedshiftClusterStack', () => {
       preflight: plan.units.find((u) => u.key === 'user/immuta_system')!.preflight!.map(renderPreflight),
     });
     expect(user.preflight?.map((p) => p.database ?? 'dev')).toEqual(['dev', 'marketing', 'sales']);
-    const schema = blocks['analytics-dev_grants'].for_each['immuta/sales/public'].input;
+    const schema = blocksOf(databaseStack('dev', estate().environments.dev, SALES).json)['analytics-dev_grants'].for_each['immuta/sales/public'].input;
     expect(schema.unit).toMatchObject({ database: 'sales', apply: unitSteps(plan.units.find((u) => u.key === 'immuta/sales/public')!.apply) });
     expect(blocks['analytics-dev_databases_immuta'].for_each['database/immuta'].input.unit).toMatchObject({ transactional: false });
   });
 
   test('triggers (replace on change) are what the unit does and the password version; connection and consent are not in them', () => {
-    const triggers = (env: Environment) => Object.fromEntries(Object.values(blocksOf(synth('dev', env).json)).flatMap((b) => Object.entries(b.for_each).map(([k, v]) => [k, v.triggers])));
+    const triggers = (env: Environment) => {
+      const { clusters, databases } = synthAll('dev', env);
+      return Object.fromEntries([...clusters, ...databases].flatMap((st) => Object.values(blocksOf(st.json))).flatMap((b) => Object.entries(b.for_each).map(([k, v]) => [k, v.triggers])));
+    };
     const before = triggers(estate().environments.dev);
     expect(before['password/immuta_system']).toEqual({ unit: expect.stringMatching(/^[0-9a-f]{64}$/), password_version: '${var.redshift_analytics_dev_immuta_system_password_version}' });
     expect(before['user/immuta_system']).toEqual({ unit: expect.stringMatching(/^[0-9a-f]{64}$/) });
@@ -240,16 +284,24 @@ describe('RedshiftRunnerStack and RedshiftClusterStack', () => {
     expect(prod.Statement[1].Resource).toEqual(['arn:aws:secretsmanager:eu-west-1:999988887777:secret:redshift/warehouse-prod/admin-AbCdEf']);
   });
 
-  test('one drift check per cluster: an audit invocation after the units, warning with the report', () => {
-    const { json } = synth('dev', estate().environments.dev);
-    expect(Object.keys(json.check!)).toEqual(['analytics-dev_drift']);
-    const data = json.data!.aws_lambda_invocation['analytics-dev_audit'];
-    expect(JSON.parse(data.input)).toMatchObject({ mode: 'audit', connection: { clusterId: 'analytics-dev' }, expected: { target: 'dev/analytics-dev', users: ['immuta_system', 'informatica_loader'] } });
-    expect([...data.depends_on].sort()).toEqual(Object.keys(blocksOf(json)).map((b) => `aws_lambda_invocation.${b}`).sort());
-    expect(json.check!['analytics-dev_drift'].assert).toEqual([{
-      condition: '${(length(jsondecode(data.aws_lambda_invocation.analytics-dev_audit.result).report) < 1)}',
-      error_message: 'Redshift cluster analytics-dev differs from the estate (audit/redshift.ts):\n${jsondecode(data.aws_lambda_invocation.analytics-dev_audit.result).report}',
-    }]);
+  test('one drift check per stack with units: an audit invocation of its own units after them, warning with the report', () => {
+    const { clusters: [cluster], databases } = synthAll('dev', estate().environments.dev);
+    const sales = databases.find((d) => d.name === SALES)!;
+    for (const { json } of [cluster, ...databases]) {
+      expect(Object.keys(json.check!)).toEqual(['analytics-dev_drift']);
+      const data = json.data!.aws_lambda_invocation['analytics-dev_audit'];
+      expect([...data.depends_on].sort()).toEqual(Object.keys(blocksOf(json)).map((b) => `aws_lambda_invocation.${b}`).sort());
+      expect(json.check!['analytics-dev_drift'].assert).toEqual([{
+        condition: '${(length(jsondecode(data.aws_lambda_invocation.analytics-dev_audit.result).report) < 1)}',
+        error_message: 'Redshift cluster analytics-dev differs from the estate (audit/redshift.ts):\n${jsondecode(data.aws_lambda_invocation.analytics-dev_audit.result).report}',
+      }]);
+    }
+    const expected = (json: Synthesized) => JSON.parse(json.data!.aws_lambda_invocation['analytics-dev_audit'].input);
+    // The cluster's check reads users, roles, memberships, TEMP and the connector's schema; a database's, its own schemas.
+    expect(expected(cluster.json)).toMatchObject({ mode: 'audit', connection: { clusterId: 'analytics-dev' }, expected: { target: 'dev/analytics-dev', users: ['immuta_system', 'informatica_loader'], masking: [] } });
+    expect(expected(cluster.json).expected.tablePrivileges.map((t: { database: string; schema: string }) => `${t.database}.${t.schema}`)).toEqual(['sales.staging']);
+    expect(expected(sales.json).expected).toMatchObject({ target: 'dev/analytics-dev', databases: [], users: [], roles: [], memberships: [], temp: [] });
+    expect(expected(sales.json).expected.masking.map((m: { database: string; schema: string }) => `${m.database}.${m.schema}`)).toEqual(['sales.finance', 'sales.public']);
   });
 
   test('outputs for the Immuta connection form and the user mapping', () => {
@@ -261,7 +313,7 @@ describe('RedshiftRunnerStack and RedshiftClusterStack', () => {
     expect(outputs.redshift_analytics_dev_immuta_user_mapping.value).toEqual({ 'alice@example.com': 'alice', 'bob@example.com': 'bob_analyst' });
   });
 
-  test('every environment gets its runner stack, empty when it declares no cluster for the plane, and a stack per cluster that depends on it', () => {
+  test('every environment gets its runner stack, empty when it declares no cluster for the plane, a stack per cluster that depends on it, and a stack per protected database that depends on its cluster\'s', () => {
     const e = estate();
     e.environments.dev.redshift = [];
     const outdir = tempDir('redshift-app');
@@ -272,8 +324,9 @@ describe('RedshiftRunnerStack and RedshiftClusterStack', () => {
     expect(json.resource).toBeUndefined();
     expect(json.check).toBeUndefined();
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { dependencies: string[] }> };
-    expect(Object.keys(manifest.stacks).filter((n) => n.includes('-redshift')).sort()).toEqual(['dev-redshift', 'prod-redshift', 'prod-redshift-warehouse-prod']);
+    expect(Object.keys(manifest.stacks).filter((n) => n.includes('-redshift')).sort()).toEqual(['dev-redshift', 'prod-redshift', 'prod-redshift-warehouse-prod', 'prod-redshift-warehouse-prod-warehouse']);
     expect(manifest.stacks['prod-redshift-warehouse-prod'].dependencies).toEqual(['prod-redshift']);
+    expect(manifest.stacks['prod-redshift-warehouse-prod-warehouse'].dependencies).toEqual(['prod-redshift-warehouse-prod']);
     expect(manifest.stacks['prod-redshift'].dependencies).toEqual([]);
     fs.rmSync(outdir, { recursive: true, force: true });
   });

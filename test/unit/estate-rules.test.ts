@@ -34,7 +34,14 @@ const layout: Case[] = [
     pg(d).immuta.protect[1].schemas = Array.from({ length: 400 }, (_, i) => `s${i}`);
   }, /environments\.dev\.postgres\[0\]\.immuta\.protect\[1\]\.stack: puts the grants of 2 databases \(billing, orders\) into stack dev-postgres-orders-pg-shared: \d+ instances, more than 1000/],
   ['a stack group that is not a name', (d) => { pg(d).immuta.protect[0].stack = 'Shared-1'; }, /postgres\[0\]\.immuta\.protect\[0\]\.stack: must be 1-63 lower-case letters, digits and underscores/],
-  ['stack on Redshift', (d) => { rs(d).immuta.protect[0].stack = 'x'; }, /redshift\[0\]\.immuta\.protect\[0\]\.stack: is PostgreSQL only/],
+  ['a group of Redshift databases over the stack bound', (d) => {
+    rs(d).immuta.protect[0].stack = 'shared';
+    rs(d).immuta.protect[1].stack = 'shared';
+    rs(d).immuta.protect[1].schemas = Array.from({ length: 600 }, (_, i) => `s${i}`);
+  }, /environments\.dev\.redshift\[0\]\.immuta\.protect\[1\]\.stack: puts the grants of 2 databases \(marketing, sales\) into stack dev-redshift-analytics-dev-shared: 1205 instances, more than 1000/],
+  ['a Redshift database stack named like another cluster\'s stack', (d) => {
+    dev(d).redshift.push({ id: 'analytics-dev-sales', endpoint: 'other.example.com', admin: { dbUser: 'awsuser' }, informatica: { authentication: 'iam', stagingBucket: 'example-dev-other-staging', temp: { database: 'sales', users: ['informatica_loader'] } } });
+  }, /environments\.dev\.redshift\[1\]\.id: gives the stack name dev-redshift-analytics-dev-sales, which environments\.dev\.redshift\[0\]\.immuta\.protect\[0\]\.database gives too/],
   ['a grant stack named like another server\'s stack', (d) => { pg(d).id = 'orders'; pg(d).immuta.protect[0].stack = 'rds'; pg(d, 1).id = 'orders-rds'; },
     /environments\.dev\.postgres\[1\]\.id: gives the stack name dev-postgres-orders-rds, which environments\.dev\.postgres\[0\]\.immuta\.protect\[0\]\.stack gives too/],
 ];

@@ -36,6 +36,8 @@ export function addRedshiftUnitTiers(scope: Construct, props: RedshiftUnitTiersP
     for (const [suffix, group] of consentGroups(props.units.filter((u) => u.tier === tier), props.consent)) {
       const name = tierResourceName(props.clusterId, tier) + suffix;
       const users = new Set(group.units.flatMap((u) => (u.passwordUser ? [u.passwordUser] : [])));
+      // Password units need their secret's value.
+      const dependsOn = [...previous, ...(props.dependsOn ?? []), ...[...users].map((u) => props.passwords![u].ready)];
       const block = new RedshiftUnitInvocations(scope, name, {
         functionName: props.functionName,
         connection: props.connection,
@@ -43,8 +45,7 @@ export function addRedshiftUnitTiers(scope: Construct, props: RedshiftUnitTiersP
         passwords,
         consent: group.consent,
         provider: props.provider,
-        // Password units need their secret's value.
-        dependsOn: [...previous, ...(props.dependsOn ?? []), ...[...users].map((u) => props.passwords![u].ready)],
+        dependsOn: dependsOn.length ? dependsOn : undefined,
       });
       block.resource.overrideLogicalId(name);
       blocks[name] = block;
