@@ -381,10 +381,10 @@ function estateWithoutBilling(): string {
 }
 
 /**
- * The stack of the dev cluster's Redshift units: `dev-redshift-analytics-dev` in the layout of
- * model/stack-layout.ts, `dev-redshift` while the Redshift plane is still one stack.
+ * The stack of Immuta's grants and masking on the dev cluster's protected database `sales`
+ * (model/stack-layout.ts): a schema of that database changes it and nothing else.
  */
-const DEV_UNITS_STACK = /^dev-redshift-analytics-dev$/;
+const DEV_UNITS_STACK = /^dev-redshift-analytics-dev-sales$/;
 
 const stacksIn = (report: string) => [...report.matchAll(/^Stack (\S+):/gm)].map((m) => m[1]);
 
@@ -448,7 +448,7 @@ describe('plan diff: the script against synths of the example estate (--base-dir
     synth(modifiedEstate, modifiedOut);
     const res = planDiff(REPO_ROOT, ['--base-dir', exampleOut, '--head-dir', modifiedOut, '--markdown']);
     expect(res.status).toBe(2);
-    expect(res.stdout).toMatch(/^#### <code>dev-redshift(-analytics-dev)?<\/code>: changed$/m);
+    expect(res.stdout).toMatch(/^#### <code>dev-redshift-analytics-dev-sales<\/code>: changed$/m);
     expect(res.stdout).toContain('| --- | ---: | ---: | ---: |');
     expect(res.stdout).toMatch(/<details><summary>[^]*```diff[^]*<\/details>/);
   });
