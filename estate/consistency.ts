@@ -2,7 +2,10 @@ import { awsNamesOf } from '../model/aws/access-plan';
 import { partitionOf } from '../model/aws/partition';
 import { postgresGrantStacks } from '../model/postgres/server-plan';
 import { postgresPrivilegePlan } from '../model/postgres/privileges';
-import { DATA_API_MAX_BATCH, hasRedshiftUnits, redshiftDatabaseGroups } from '../model/redshift/plan';
+import {
+  DATA_API_MAX_BATCH, hasRedshiftUnits, redshiftDatabaseGroups, redshiftPasswordSecretName, redshiftPasswordUsers, redshiftUnitDatabases,
+} from '../model/redshift/plan';
+import { ROLE_INLINE_POLICY_QUOTA, runnerRolePolicySize, secretArnAtLongest } from '../model/redshift/runner-access';
 import {
   STACK_INSTANCE_BOUND, awsAccessStackName, grantGroupOf, postgresGrantStackName, postgresServerStackName, redshiftClusterStackName, redshiftDatabaseStackName, redshiftRunnerStackName,
 } from '../model/stack-layout';
@@ -10,7 +13,7 @@ import { redshiftPasswordVariable, TERRAFORM_IDENTIFIER } from '../model/terrafo
 import { DBUSER_ARN_PATTERN } from './names';
 import { INFORMATICA_REGIONS } from './rules';
 import { indexInFile } from './schema';
-import type { Environment, Estate, PostgresServer, ProtectedDatabase } from './schema';
+import type { Environment, Estate, PostgresServer, ProtectedDatabase, RedshiftCluster } from './schema';
 
 /** Reports one problem at an estate path. */
 export type IssueFn = (path: (string | number)[], message: string) => void;
@@ -40,6 +43,7 @@ function environmentRules(envName: string, env: Environment, issue: IssueFn): vo
   unique(env.redshift.map((c) => c.id), (i) => issue([...base, 'redshift', indexInFile(env.redshift[i], i), 'id'], 'must be unique within the environment'));
   unique(env.postgres.map((s) => s.id), (i) => issue([...base, 'postgres', indexInFile(env.postgres[i], i), 'id'], 'must be unique within the environment'));
 
+  runnerPolicyRules(envName, env, base, issue);
   const variables = new Map<string, (string | number)[]>();
   env.redshift.forEach((cluster, i) => {
     const at = [...base, 'redshift', indexInFile(cluster, i)];
@@ -150,6 +154,33 @@ function environmentRules(envName: string, env: Environment, issue: IssueFn): vo
       }
     });
   });
+}
+
+/**
+ * The runner role of a region gets a policy per cluster of that region, and IAM caps a role's
+ * inline policies together: with an admin `dbUser`, every database the units run in adds a
+ * resource, so many databases on one region's clusters would fail at apply.
+ */
+function runnerPolicyRules(envName: string, env: Environment, base: (string | number)[], issue: IssueFn): void {
+  const byRegion = new Map<string, { i: number; cluster: RedshiftCluster }[]>();
+  env.redshift.forEach((cluster, i) => {
+    if (!hasRedshiftUnits(cluster)) return;
+    const region = cluster.region ?? env.aws.region;
+    byRegion.set(region, [...(byRegion.get(region) ?? []), { i: indexInFile(cluster, i), cluster }]);
+  });
+  for (const [region, clusters] of byRegion) {
+    const partition = partitionOf(region);
+    const access = clusters.map(({ cluster }) => ({
+      clusterId: cluster.id, region, accountId: env.aws.accountId, partition, auth: cluster.admin,
+      databases: redshiftUnitDatabases(cluster),
+      passwordSecretArns: redshiftPasswordUsers(cluster).map((p) => secretArnAtLongest(partition, region, env.aws.accountId, redshiftPasswordSecretName(envName, cluster.id, p.user))),
+    }));
+    const size = runnerRolePolicySize(envName, region, env.aws.accountId, partition, access);
+    if (size <= ROLE_INLINE_POLICY_QUOTA) continue;
+    const withDbUser = clusters.filter(({ cluster }) => 'dbUser' in cluster.admin);
+    const { i } = withDbUser.length ? withDbUser.reduce((a, b) => (redshiftUnitDatabases(b.cluster).length > redshiftUnitDatabases(a.cluster).length ? b : a)) : clusters[0];
+    issue([...base, 'redshift', i, 'admin'], `the runner function's role in ${region} would hold ${size} characters of inline policy, more than IAM's ${ROLE_INLINE_POLICY_QUOTA}: with admin.dbUser, every database the units run in is a resource of its own (${clusters.map(({ cluster }) => `${cluster.id}: ${redshiftUnitDatabases(cluster).length}`).join(', ')}); authenticate with admin.secretArn, or protect fewer databases on this region's clusters`);
+  }
 }
 
 /**

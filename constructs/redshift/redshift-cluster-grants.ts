@@ -72,7 +72,7 @@ export class RedshiftClusterGrants extends Construct {
         accountId: props.accountId,
         partition: partitionOf(plan.region),
         auth: plan.auth,
-        databases: [plan.adminDatabase, ...plan.units.flatMap((u) => (u.database ? [u.database] : []))],
+        databases: plan.databases,
         passwordSecretArns: Object.values(passwords).map((p) => p.source.secretArn),
       })),
     });

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { REGION_PATTERN } from '../../estate/names';
 import { policyDocument, policyJson } from '../../model/aws/policy-document';
 import { runnerFunctionName } from '../../model/redshift/plan';
-import { runnerOwnStatementsPolicy } from '../../model/redshift/runner-access';
+import { runnerLogsPolicy, runnerOwnStatementsPolicy } from '../../model/redshift/runner-access';
 import { RUNNER_HANDLER, runnerArchive } from './private/runner-archive';
 
 export interface RedshiftRunnerFunctionProps {
@@ -61,7 +61,7 @@ export class RedshiftRunnerFunction extends Construct {
       provider,
       name: 'logs',
       role: this.role.id,
-      policy: policyJson(policyDocument({ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroup.arn}:*` })),
+      policy: policyJson(runnerLogsPolicy(logGroup.arn)),
     });
     const statements = new IamRolePolicy(this, 'own-statements', {
       provider,

@@ -125,6 +125,8 @@ export interface RedshiftClusterPlan {
   readonly clusterUnits: readonly RedshiftUnit[];
   /** The units of each protected database group's stack, by group. */
   readonly databaseGroups: readonly RedshiftDatabaseGroup[];
+  /** Every database the units run in, the connect database included, sorted. */
+  readonly databases: readonly string[];
   readonly passwordUsers: readonly RedshiftPasswordUser[];
   readonly consent: RedshiftDestroyConsent;
   readonly immuta?: ImmutaRedshiftConnection;
@@ -139,17 +141,36 @@ export function runnerFunctionName(envName: string, region: string): string {
   return `${envName}-redshift-runner-${region}`;
 }
 
+/** The Secrets Manager secret of a password user, which the runner function reads. */
+export function redshiftPasswordSecretName(envName: string, clusterId: string, user: string): string {
+  return `governance-estate/${envName}/redshift/${clusterId}/${user}`;
+}
+
+/** The users whose password the cluster's units set, from a sensitive variable. */
+export function redshiftPasswordUsers(cluster: RedshiftCluster): RedshiftPasswordUser[] {
+  return [
+    ...(cluster.immuta?.authentication === 'password' ? [{ user: cluster.immuta.systemUser, field: 'immuta.systemUser' }] : []),
+    ...(cluster.informatica?.connectorUser ? [{ user: cluster.informatica.connectorUser.name, field: 'informatica.connectorUser.name' }] : []),
+  ];
+}
+
+/**
+ * Every database the cluster's units run in, sorted: the connect database and those of units
+ * with a `database` (protected databases, the connector's schemas). The runner's temporary
+ * credentials are per database.
+ */
+export function redshiftUnitDatabases(cluster: RedshiftCluster): string[] {
+  return distinctSorted([
+    cluster.database,
+    ...(cluster.immuta?.protect.map((p) => p.database) ?? []),
+    ...(cluster.informatica?.connectorUser?.schemas.map((s) => s.database) ?? []),
+  ]);
+}
+
 export function redshiftClusterPlan(cluster: RedshiftCluster, environment: Environment): RedshiftClusterPlan {
   const units: RedshiftUnit[] = [];
-  const passwordUsers: RedshiftPasswordUser[] = [];
-  if (cluster.immuta) {
-    units.push(...immutaUnits(cluster.immuta));
-    if (cluster.immuta.authentication === 'password') passwordUsers.push({ user: cluster.immuta.systemUser, field: 'immuta.systemUser' });
-  }
-  if (cluster.informatica) {
-    units.push(...informaticaUnits(cluster.informatica));
-    if (cluster.informatica.connectorUser) passwordUsers.push({ user: cluster.informatica.connectorUser.name, field: 'informatica.connectorUser.name' });
-  }
+  if (cluster.immuta) units.push(...immutaUnits(cluster.immuta));
+  if (cluster.informatica) units.push(...informaticaUnits(cluster.informatica));
   const databaseGroups = cluster.immuta ? redshiftDatabaseGroups(cluster.immuta) : [];
   const clusterUnits = sortUnits(units);
   const all = [...units, ...databaseGroups.flatMap((g) => g.units)];
@@ -163,7 +184,8 @@ export function redshiftClusterPlan(cluster: RedshiftCluster, environment: Envir
     units: sortUnits(all),
     clusterUnits,
     databaseGroups,
-    passwordUsers,
+    databases: redshiftUnitDatabases(cluster),
+    passwordUsers: redshiftPasswordUsers(cluster),
     consent: {
       immuta: cluster.immuta?.allowDestroy ?? false,
       ...(connector ? { connectorUser: { name: connector.name, allowDestroy: connector.allowDestroy } } : {}),

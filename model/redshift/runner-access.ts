@@ -1,6 +1,12 @@
 import { Partition } from '../aws/partition';
 import { PolicyDocument, PolicyStatement, policyDocument } from '../aws/policy-document';
-import { RedshiftAdminAuth } from './plan';
+import { RedshiftAdminAuth, runnerFunctionName } from './plan';
+
+/**
+ * IAM's quota on the inline policies of one role taken together, in characters without
+ * whitespace (IAM and AWS STS quotas, "Role policy size").
+ */
+export const ROLE_INLINE_POLICY_QUOTA = 10240;
 
 /** What the runner function of the cluster's region may do on one cluster. */
 export interface RunnerClusterAccess {
@@ -34,6 +40,35 @@ export function runnerClusterPolicy(p: RunnerClusterAccess): PolicyDocument {
   const secrets = [...('secretArn' in p.auth ? [p.auth.secretArn] : []), ...p.passwordSecretArns];
   if (secrets.length) statements.push({ Sid: 'Secrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets });
   return policyDocument(...statements);
+}
+
+/** The runner's own log group: its streams and events, nothing else. */
+export function runnerLogsPolicy(logGroupArn: string): PolicyDocument {
+  return policyDocument({ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroupArn}:*` });
+}
+
+/** Characters IAM counts in a policy: its JSON without whitespace. */
+export function policySize(doc: PolicyDocument): number {
+  return JSON.stringify(doc).replace(/\s/g, '').length;
+}
+
+/**
+ * What the inline policies of one region's runner role add up to: its log and own-statements
+ * policies and one policy per cluster of the region (`clusters`, their secret ARNs at their
+ * longest: see `secretArnAtLongest`). The log group's ARN and the role's unique id are known
+ * only at apply, so they are counted at their longest too. With an admin `dbUser`, every
+ * database the units run in is a resource of its own, so this grows with the databases.
+ */
+export function runnerRolePolicySize(envName: string, region: string, accountId: string, partition: Partition, clusters: readonly RunnerClusterAccess[]): number {
+  const logGroupArn = `arn:${partition}:logs:${region}:${accountId}:log-group:/aws/lambda/${runnerFunctionName(envName, region)}`;
+  // A role's unique id: AROA and 17 more characters.
+  const roleUniqueId = `AROA${'X'.repeat(17)}`;
+  return [runnerLogsPolicy(logGroupArn), runnerOwnStatementsPolicy(roleUniqueId), ...clusters.map(runnerClusterPolicy)].reduce((n, doc) => n + policySize(doc), 0);
+}
+
+/** A secret's ARN before it exists: Secrets Manager appends a hyphen and 6 characters to the name. */
+export function secretArnAtLongest(partition: Partition, region: string, accountId: string, name: string): string {
+  return `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${name}-XXXXXX`;
 }
 
 /**

@@ -131,7 +131,8 @@ export function benchEstateDocument(shape: BenchEstateShape, change?: OneDatabas
           id: 'bench-rs',
           endpoint: 'bench-rs.c1abc2def3gh.us-east-1.redshift.amazonaws.com',
           database: 'dev',
-          admin: { dbUser: 'awsuser' },
+          // The admin secret: with admin.dbUser, 1,000 databases would not fit the runner role's IAM policy quota.
+          admin: { secretArn: `arn:aws:secretsmanager:${region}:${accountId}:secret:bench/redshift-admin-AbCdEf` },
           serviceRole: { name: 'BenchRedshiftCopyUnload', regions: [region] },
           immuta: {
             displayName: 'bench_redshift',

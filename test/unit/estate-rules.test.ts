@@ -39,6 +39,9 @@ const layout: Case[] = [
     rs(d).immuta.protect[1].stack = 'shared';
     rs(d).immuta.protect[1].schemas = Array.from({ length: 600 }, (_, i) => `s${i}`);
   }, /environments\.dev\.redshift\[0\]\.immuta\.protect\[1\]\.stack: puts the grants of 2 databases \(marketing, sales\) into stack dev-redshift-analytics-dev-shared: 1205 instances, more than 1000/],
+  ['more databases than the runner role\'s IAM policy quota holds with admin.dbUser', (d) => {
+    for (let k = 0; k < 140; k++) rs(d).immuta.protect.push({ database: `db_${k}`, schemas: ['s'] });
+  }, /environments\.dev\.redshift\[0\]\.admin: the runner function's role in us-east-1 would hold \d+ characters of inline policy, more than IAM's 10240: .*\(analytics-dev: 143\); authenticate with admin\.secretArn/],
   ['a Redshift database stack named like another cluster\'s stack', (d) => {
     dev(d).redshift.push({ id: 'analytics-dev-sales', endpoint: 'other.example.com', admin: { dbUser: 'awsuser' }, informatica: { authentication: 'iam', stagingBucket: 'example-dev-other-staging', temp: { database: 'sales', users: ['informatica_loader'] } } });
   }, /environments\.dev\.redshift\[1\]\.id: gives the stack name dev-redshift-analytics-dev-sales, which environments\.dev\.redshift\[0\]\.immuta\.protect\[0\]\.database gives too/],

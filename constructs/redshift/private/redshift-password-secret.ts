@@ -3,6 +3,7 @@ import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmana
 import { Fn, Op, TerraformProvider, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { terraformName } from '../../../model/terraform-names';
+import { redshiftPasswordSecretName } from '../../../model/redshift/plan';
 
 export interface RedshiftPasswordSecretProps {
   readonly envName: string;
@@ -57,7 +58,7 @@ export class RedshiftPasswordSecret extends Construct {
 
     this.secret = new SecretsmanagerSecret(this, 'secret', {
       provider: props.provider,
-      name: `governance-estate/${props.envName}/redshift/${props.clusterId}/${props.user}`,
+      name: redshiftPasswordSecretName(props.envName, props.clusterId, props.user),
       description: `Password of Redshift user ${props.user} on cluster ${props.clusterId}, read by the Redshift runner function`,
       // The variable is the source of truth: nothing is lost, and a re-added user can reuse the name.
       recoveryWindowInDays: 0,
