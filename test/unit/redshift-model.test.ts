@@ -2,7 +2,7 @@ import { exampleEstate } from '../support/example';
 import { Environment, RedshiftCluster } from '../../estate/schema';
 import { IMMUTA_TABLE_PRIVILEGES } from '../../model/immuta-privileges';
 import { DATA_API_MAX_BATCH, RedshiftUnit, redshiftClusterPlan, redshiftPlans, runnerFunctionName } from '../../model/redshift/plan';
-import { runnerClusterPolicy } from '../../model/redshift/runner-access';
+import { ROLE_INLINE_POLICY_QUOTA, policySize, runnerClusterPolicy, runnerRolePolicySize } from '../../model/redshift/runner-access';
 
 const estate = exampleEstate;
 const dev = (): Environment => estate().environments.dev;
@@ -270,6 +270,47 @@ describe("Redshift privilege model (Immuta's and Informatica's Redshift requirem
     ]);
     expect(runnerClusterPolicy({ ...base, auth: { secretArn: 'arn:admin' }, databases: ['dev'], passwordSecretArns: [] }).Statement.map((s) => [s.Sid, s.Resource]))
       .toEqual([['SubmitToCluster', 'arn:aws:redshift:eu-west-1:111122223333:cluster:c1'], ['Secrets', ['arn:admin']]]);
+  });
+
+  test('the units split into the cluster stack\'s and one group per protected database, each unit in exactly one', () => {
+    const p = plan();
+    expect(p.clusterUnits.map((u) => u.key)).toEqual([
+      'database/immuta', 'role/immuta_exemption', 'user/immuta_system', 'user/informatica_loader', 'exempt/dq_service', 'exempt/etl_admin',
+      'informatica/sales/staging', 'password/immuta_system', 'password/informatica_loader', 'system/immuta_system',
+      'temp/sales/group/etl', 'temp/sales/public', 'temp/sales/user/informatica_loader',
+    ]);
+    expect(p.databaseGroups.map((g) => [g.group, g.databases, g.units.map((u) => u.key), g.instances])).toEqual([
+      ['marketing', ['marketing'], ['immuta/marketing/campaigns', 'masking/marketing/campaigns'], 3],
+      ['sales', ['sales'], ['immuta/sales/finance', 'immuta/sales/public', 'masking/sales/finance', 'masking/sales/public'], 5],
+    ]);
+    const split = [...p.clusterUnits, ...p.databaseGroups.flatMap((g) => g.units)].map((u) => u.key);
+    expect(split.sort()).toEqual(p.units.map((u) => u.key).sort());
+    expect(new Set(split).size).toBe(p.units.length);
+    // The databases the runner needs credentials for: the connect database, the protected ones, the connector's.
+    expect(p.databases).toEqual(['dev', 'marketing', 'sales']);
+  });
+
+  test('databases naming one `stack` share a group; the group of a database with $ in its name drops the $', () => {
+    const env = dev();
+    env.redshift[0].immuta!.protect.forEach((db) => { db.stack = 'shared'; });
+    env.redshift[0].immuta!.protect.push({ database: 'eu$sales', schemas: [{ name: 'public' }] });
+    expect(plan(env).databaseGroups.map((g) => [g.group, g.databases, g.instances])).toEqual([
+      ['eu_sales', ['eu$sales'], 3],
+      ['shared', ['marketing', 'sales'], 7],
+    ]);
+  });
+
+  test("the runner role's policy size: IAM's count without whitespace, one resource more per database with admin.dbUser, none with the admin secret", () => {
+    const doc = runnerClusterPolicy({ clusterId: 'c1', region: 'eu-west-1', accountId: '111122223333', partition: 'aws', auth: { dbUser: 'admin' }, databases: ['dev'], passwordSecretArns: [] });
+    expect(policySize(doc)).toBe(JSON.stringify(doc).length);
+    expect(policySize(doc)).toBeLessThan(JSON.stringify(doc, null, 2).length);
+    const size = (auth: { dbUser: string } | { secretArn: string }, databases: string[]) => runnerRolePolicySize('dev', 'eu-west-1', '111122223333', 'aws', [
+      { clusterId: 'c1', region: 'eu-west-1', accountId: '111122223333', partition: 'aws', auth, databases, passwordSecretArns: [] },
+    ]);
+    const arn = '"arn:aws:redshift:eu-west-1:111122223333:dbname:c1/db_0001"';
+    expect(size({ dbUser: 'admin' }, ['dev', 'db_0001']) - size({ dbUser: 'admin' }, ['dev'])).toBe(arn.length + 1);
+    expect(size({ secretArn: 'arn:admin' }, ['dev', 'db_0001'])).toBe(size({ secretArn: 'arn:admin' }, ['dev']));
+    expect(size({ dbUser: 'admin' }, ['dev'])).toBeLessThan(ROLE_INLINE_POLICY_QUOTA);
   });
 
   test('clusters without Immuta or Informatica SQL are left out', () => {
