@@ -1,5 +1,5 @@
 import { STACK_INSTANCE_BOUND } from '../../model/stack-layout';
-import { GraphCosts, planMedianMs } from './graph-cost';
+import { GraphCost, GraphCosts, GraphSeries, planMedianMs } from './graph-cost';
 import { LayoutStack, TouchedStacks, largestPerPlane, largestStack, touchedCount } from './layout';
 import { LayoutRow } from './layout-row';
 import { STAND_IN_OMITS } from './stand-in';
@@ -53,27 +53,54 @@ function planesTable(row: LayoutRow): string[] {
 }
 
 const sec = (ms: number) => (ms / 1000).toFixed(1);
+const perInstance = (g: GraphCost) => (planMedianMs(g) / g.instances).toFixed(1);
+
+/**
+ * A plan's time for `instances` from measured ones, as an estimate and never a measurement:
+ * linear at the rate of the largest measured configuration and, with two or more sizes, the
+ * power law through the two largest (t = a·n^k), which follows a rate that grows with size.
+ */
+export function extrapolate(costs: readonly GraphCost[], instances: number): { linearMs: number; power?: { exponent: number; ms: number } } {
+  const sorted = [...costs].sort((a, b) => a.instances - b.instances);
+  const last = sorted[sorted.length - 1];
+  const linearMs = (planMedianMs(last) / last.instances) * instances;
+  if (sorted.length < 2) return { linearMs };
+  const prev = sorted[sorted.length - 2];
+  const exponent = Math.log(planMedianMs(last) / planMedianMs(prev)) / Math.log(last.instances / prev.instances);
+  return { linearMs, power: { exponent, ms: planMedianMs(last) * (instances / last.instances) ** exponent } };
+}
+
+const minutes = (ms: number) => (ms >= 120_000 ? `${(ms / 60_000).toFixed(0)} min` : `${sec(ms)} s`);
+
+function seriesLine(s: GraphSeries): string {
+  const measured = s.costs.map((g) => `${g.instances} instances at ${g.databases} databases: ${sec(planMedianMs(g))} s (${perInstance(g)} ms per instance)`).join('; ');
+  const timed = s.costs.find((g) => g.databases === s.largest.databases);
+  if (timed) return `- **${s.label}**, ${s.what}: ${measured}.`;
+  const e = extrapolate(s.costs, s.largest.instances);
+  const power = e.power ? `; through the two largest measured sizes the time grows as instances^${e.power.exponent.toFixed(2)}, which gives about ${minutes(e.power.ms)}` : '';
+  return `- **${s.label}**, ${s.what}: ${measured}. At ${s.largest.databases} databases it holds ${s.largest.instances} instances, not timed (setup too long for this machine): **extrapolated**, at the largest measured rate about ${minutes(e.linearMs)} per plan${power}.`;
+}
 
 function graphSection(graph: GraphCosts): string[] {
-  const { costs, reps, skipped } = graph;
-  const [single, ...layout] = costs;
-  const lines = [
+  const { series, layout, reps, skipped } = graph;
+  const all = [...series.flatMap((s) => s.costs), ...layout];
+  if (all.length === 0) return [];
+  const row = (g: GraphCost) => `| ${g.label} | ${g.databases} | ${g.stacks.length === 1 ? `\`${g.stacks[0]}\`` : `${g.stacks.length} stacks`} | ${g.instances} | ${sec(g.applyMs)} | ${sec(planMedianMs(g))} | ${g.planMs.map(sec).join(', ')} | ${perInstance(g)} |`;
+  const largestNew = layout.length > 0 ? layout.reduce((a, b) => (b.instances > a.instances ? b : a)) : undefined;
+  return [
     '## Graph cost',
     '',
-    `Terraform's own work for a plan that reads nothing: \`terraform plan -refresh=false\`, median of ${reps}, default parallelism (Terraform ${single.terraform}). **Measured with a stand-in, not with the real providers:** the postgresql provider cannot be installed on this machine and the AWS and Redshift stacks would need an account. Each measured configuration is the synthesized cdk.tf.json with every resource and data source replaced by Terraform's built-in \`terraform_data\` carrying the same attributes as \`input\`, with the same for_each keys and count, the same references and depends_on edges; ${STAND_IN_OMITS} are left out (scripts/bench/stand-in.ts). The single-stack layout is every PostgreSQL stack of the estate in one configuration, blocks of the same name united into one for_each block, as one stack per server held them. Each configuration is applied once into a local state (apply time is setup, shown for scale), then planned; every plan must be empty. A real provider adds its start, its schema and, without -refresh=false, one read per instance (about 0.1 s per instance with cyrilgdn/postgresql 1.26 on 2 cores, issue 16), so these seconds are a floor.`,
+    `Terraform's own work for a plan that reads nothing: \`terraform plan -refresh=false\`, median of ${reps}, default parallelism (Terraform ${all[0].terraform}). **Measured with a stand-in, not with the real providers:** the postgresql provider cannot be installed on this machine and the AWS and Redshift stacks would need an account. Each measured configuration is the synthesized cdk.tf.json with every resource and data source replaced by Terraform's built-in \`terraform_data\` carrying the same attributes as \`input\`, with the same for_each keys and count, the same references and depends_on edges; ${STAND_IN_OMITS} are left out (scripts/bench/stand-in.ts). The earlier layouts: every PostgreSQL stack of the estate in one configuration, blocks of the same name united into one for_each block, as one stack per server held them; and the largest stack of the same estate synthesized by an earlier commit. Each configuration is applied once into a local state (apply is setup, shown for scale), then planned; every plan must be empty. A real provider adds its start, its schema and, without -refresh=false, one read per instance (about 0.1 s per instance with cyrilgdn/postgresql 1.26 on 2 cores, issue 16), so these seconds are a floor.`,
     '',
     '| configuration | databases | stacks in one state | instances | apply s (setup) | plan -refresh=false s (median) | samples s | ms per instance |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...costs.map((g) => `| ${g.label} | ${g.databases} | ${g.stacks.length === 1 ? `\`${g.stacks[0]}\`` : `${g.stacks.length} stacks`} | ${g.instances} | ${sec(g.applyMs)} | ${sec(planMedianMs(g))} | ${g.planMs.map(sec).join(', ')} | ${(planMedianMs(g) / g.instances).toFixed(1)} |`),
+    ...all.map(row),
     '',
+    ...series.map(seriesLine),
+    ...(largestNew ? [`- **The new layout**: its largest stack at ${largestNew.databases} databases, \`${largestNew.stacks[0]}\`, ${largestNew.instances} instances: ${sec(planMedianMs(largestNew))} s per plan; every other stack holds fewer.`] : []),
     ...skipped.map((s) => `- Not measured (above --graph-max-instances): \`${s.stack}\` (${s.plane ?? 'no plane'}), ${s.instances} instances.`),
+    '',
   ];
-  const rate = planMedianMs(single) / single.instances;
-  const largestNew = layout.length > 0 ? layout.reduce((a, b) => (b.instances > a.instances ? b : a)) : undefined;
-  if (largestNew) {
-    lines.push(`- The single-stack layout at ${single.databases} databases: ${single.instances} instances, ${sec(planMedianMs(single))} s per plan (${rate.toFixed(1)} ms per instance). The largest measured stack of the new layout at ${largestNew.databases} databases, \`${largestNew.stacks[0]}\`: ${largestNew.instances} instances, ${sec(planMedianMs(largestNew))} s.`);
-  }
-  return [...lines, ''];
 }
 
 export function layoutSections(report: LayoutReport): string[] {

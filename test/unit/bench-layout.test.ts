@@ -1,7 +1,8 @@
 import { STACK_INSTANCE_BOUND } from '../../model/stack-layout';
 import { ONE_DATABASE_CHANGES, addedDatabaseName, benchEstate, benchShape } from '../../scripts/bench/estate';
-import { LayoutStack, largestPerPlane, largestStack, layoutFromDocs, planesOf, touchedStacks } from '../../scripts/bench/layout';
-import { boundVerdict, touchedCell } from '../../scripts/bench/layout-report';
+import { LayoutStack, changedAddresses, largestPerPlane, largestStack, layoutFromDocs, planesOf, touchedStacks } from '../../scripts/bench/layout';
+import { GraphCost } from '../../scripts/bench/graph-cost';
+import { boundVerdict, extrapolate, touchedCell } from '../../scripts/bench/layout-report';
 import { LayoutRow } from '../../scripts/bench/layout-row';
 import { JsonObject, StackDoc, countStack } from '../../scripts/bench/tf-json';
 
@@ -80,6 +81,25 @@ describe('stacks a change touches', () => {
   });
 });
 
+describe('what changed inside a stack', () => {
+  const before = doc({
+    t: { units: { for_each: { a: { v: 1 }, b: { v: 2 }, c: { v: 3 } }, fn: 'f' }, whole: { for_each: { a: {} }, fn: 'f' }, one: { name: 'n' } },
+  }, { data: { s: { audit: { input: 'x' } } }, output: { o: { value: 1 } } });
+
+  test('for_each entries added, removed or changed; a block changed outside for_each; data sources and outputs', () => {
+    const after = doc({
+      t: { units: { for_each: { a: { v: 1 }, b: { v: 20 }, d: { v: 4 } }, fn: 'f' }, whole: { for_each: { a: {} }, fn: 'g' }, one: { name: 'n' }, fresh: {} },
+    }, { data: { s: { audit: { input: 'y' } } }, output: { o: { value: 2 } } });
+    expect(changedAddresses(before, after)).toEqual([
+      'data.s.audit', 'output.o', 't.fresh', 't.units["b"]', 't.units["c"]', 't.units["d"]', 't.whole',
+    ]);
+  });
+
+  test('cdktf metadata alone is no change', () => {
+    expect(changedAddresses(before, { ...before, '//': { metadata: { path: 'elsewhere' } } })).toEqual([]);
+  });
+});
+
 describe('the bound', () => {
   const row = (stacks: LayoutStack[]): LayoutRow => ({ shape: benchShape(1000), stacks, listed: true, changes: [], outdir: '' });
 
@@ -118,5 +138,21 @@ describe('one-database changes to the benchmark estate', () => {
   test('the added database sorts right after the middle one', () => {
     expect(addedDatabaseName(shape)).toBe('db_0002_added');
     expect(addedDatabaseName(benchShape(1))).toBe('db_0000_added');
+  });
+});
+
+describe('extrapolating a plan time to a size not measured', () => {
+  const cost = (instances: number, planMs: number[]): GraphCost => ({ label: 'x', databases: 1, stacks: ['s'], instances, applyMs: 0, planMs, terraform: '1' });
+
+  test('one size: linear at its rate (the median of its samples), no power law', () => {
+    expect(extrapolate([cost(100, [900, 1000, 5000])], 1000)).toEqual({ linearMs: 10_000 });
+  });
+
+  test('two or more sizes: the power law through the two largest', () => {
+    // 100 → 1 s, 1,000 → 100 s: quadratic, so 10,000 instances → 10,000 s; linear says 1,000 s.
+    const e = extrapolate([cost(1000, [100_000]), cost(10, [500]), cost(100, [1000])], 10_000);
+    expect(e.linearMs).toBeCloseTo(1_000_000);
+    expect(e.power!.exponent).toBeCloseTo(2);
+    expect(e.power!.ms).toBeCloseTo(10_000_000);
   });
 });
