@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { findEngine } from '../../test/support/terraform-env';
 import { standInDocument } from './stand-in';
@@ -24,6 +25,8 @@ export interface GraphCost {
   readonly applyMs: number;
   /** One per `plan -refresh=false`. */
   readonly planMs: readonly number[];
+  /** The 1-minute load average before each plan: above ~1, other work shared the cores. */
+  readonly load: readonly number[];
   readonly terraform: string;
 }
 
@@ -71,18 +74,20 @@ export function measureGraphCost(label: string, databases: number, docs: readonl
   const apply = terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color'], cliConfig);
   must('apply', apply);
   const planMs: number[] = [];
+  const load: number[] = [];
   for (let rep = 0; rep < reps; rep++) {
+    load.push(os.loadavg()[0]);
     const plan = terraform(dir, ['plan', '-refresh=false', '-detailed-exitcode', '-input=false', '-no-color'], cliConfig);
     must('plan -refresh=false (exit 2: the stand-in did not converge)', plan);
     planMs.push(plan.ms);
     log(`graph cost, ${label}: plan -refresh=false ${rep + 1}/${reps} ${(plan.ms / 1000).toFixed(1)} s`);
   }
-  return { label, databases, stacks: docs.map((d) => d.stack), instances, applyMs: apply.ms, planMs, terraform: findEngine('terraform').version };
+  return { label, databases, stacks: docs.map((d) => d.stack), instances, applyMs: apply.ms, planMs, load, terraform: findEngine('terraform').version };
 }
 
 export interface GraphOptions {
   readonly reps: number;
-  /** Databases of the estates whose PostgreSQL stacks are measured as one (each one of the sizes). */
+  /** Databases of the estates whose PostgreSQL stacks are measured as one. */
   readonly singleSizes: readonly number[];
   /** Stacks of the new layout above this many instances are listed, not measured. */
   readonly maxInstances: number;
@@ -133,9 +138,12 @@ export function graphCosts(rows: readonly LayoutRow[], opts: GraphOptions, workd
     return readLayout(row.outdir).docs.filter((d) => wanted.has(d.stack));
   };
   const single = opts.singleSizes.map((size) => {
-    const row = rows.find((r) => r.shape.databases === size);
-    if (!row) throw new Error(`--graph-single-size ${size} is not one of the sizes (${rows.map((r) => r.shape.databases).join(', ')})`);
-    const pg = docsOf(row, isPostgresStack);
+    // A size of the report reuses its output; another is synthesized for this only.
+    const outdir = rows.find((r) => r.shape.databases === size)?.outdir ?? path.join(workdir, `single-${size}`);
+    if (!fs.existsSync(outdir)) synthWithMain(benchEstateDocument(benchShape(size)), outdir);
+    const layout = readLayout(outdir);
+    const wanted = new Set(layout.stacks.filter(isPostgresStack).map((s) => s.stack));
+    const pg = layout.docs.filter((d) => wanted.has(d.stack));
     if (pg.length === 0) throw new Error(`no PostgreSQL stack at ${size} databases`);
     return measureGraphCost('every PostgreSQL stack in one state', size, pg, path.join(workdir, `graph-single-${size}`), opts.reps, log);
   });

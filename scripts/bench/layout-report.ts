@@ -85,15 +85,15 @@ function graphSection(graph: GraphCosts): string[] {
   const { series, layout, reps, skipped } = graph;
   const all = [...series.flatMap((s) => s.costs), ...layout];
   if (all.length === 0) return [];
-  const row = (g: GraphCost) => `| ${g.label} | ${g.databases} | ${g.stacks.length === 1 ? `\`${g.stacks[0]}\`` : `${g.stacks.length} stacks`} | ${g.instances} | ${sec(g.applyMs)} | ${sec(planMedianMs(g))} | ${g.planMs.map(sec).join(', ')} | ${perInstance(g)} |`;
+  const row = (g: GraphCost) => `| ${g.label} | ${g.databases} | ${g.stacks.length === 1 ? `\`${g.stacks[0]}\`` : `${g.stacks.length} stacks`} | ${g.instances} | ${sec(g.applyMs)} | ${sec(planMedianMs(g))} | ${g.planMs.map(sec).join(', ')} | ${perInstance(g)} | ${g.load.map((l) => l.toFixed(1)).join(', ')} |`;
   const largestNew = layout.length > 0 ? layout.reduce((a, b) => (b.instances > a.instances ? b : a)) : undefined;
   return [
     '## Graph cost',
     '',
     `Terraform's own work for a plan that reads nothing: \`terraform plan -refresh=false\`, median of ${reps}, default parallelism (Terraform ${all[0].terraform}). **Measured with a stand-in, not with the real providers:** the postgresql provider cannot be installed on this machine and the AWS and Redshift stacks would need an account. Each measured configuration is the synthesized cdk.tf.json with every resource and data source replaced by Terraform's built-in \`terraform_data\` carrying the same attributes as \`input\`, with the same for_each keys and count, the same references and depends_on edges; ${STAND_IN_OMITS} are left out (scripts/bench/stand-in.ts). The earlier layouts: every PostgreSQL stack of the estate in one configuration, blocks of the same name united into one for_each block, as one stack per server held them; and the largest stack of the same estate synthesized by an earlier commit. Each configuration is applied once into a local state (apply is setup, shown for scale), then planned; every plan must be empty. A real provider adds its start, its schema and, without -refresh=false, one read per instance (about 0.1 s per instance with cyrilgdn/postgresql 1.26 on 2 cores, issue 16), so these seconds are a floor.`,
     '',
-    '| configuration | databases | stacks in one state | instances | apply s (setup) | plan -refresh=false s (median) | samples s | ms per instance |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| configuration | databases | stacks in one state | instances | apply s (setup) | plan -refresh=false s (median) | samples s | ms per instance | load before each plan |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...all.map(row),
     '',
     ...series.map(seriesLine),
@@ -101,6 +101,12 @@ function graphSection(graph: GraphCosts): string[] {
     ...skipped.map((s) => `- Not measured (above --graph-max-instances): \`${s.stack}\` (${s.plane ?? 'no plane'}), ${s.instances} instances.`),
     '',
   ];
+}
+
+/** What changed inside each stack a change changed (not added), by Terraform address. */
+export function changedInside(row: LayoutRow): string[] {
+  return row.changes.flatMap((c) => Object.entries(c.addresses).map(([stack, addresses]) =>
+    `- ${c.label}, inside \`${stack}\`: ${addresses.length <= 5 ? addresses.map((a) => `\`${a}\``).join(', ') : `${addresses.length} addresses`}.`));
 }
 
 export function layoutSections(report: LayoutReport): string[] {
@@ -120,8 +126,9 @@ export function layoutSections(report: LayoutReport): string[] {
     '',
     ...planesTable(largestRow),
     '',
-    `- **Bound:** \`STACK_INSTANCE_BOUND\` = ${STACK_INSTANCE_BOUND} instances (model/stack-layout.ts; the estate rejects a PostgreSQL grant stack of several databases above it): ${verdict.text}.`,
+    `- **Bound:** \`STACK_INSTANCE_BOUND\` = ${STACK_INSTANCE_BOUND} instances (model/stack-layout.ts; the estate rejects a stack of several protected databases above it, PostgreSQL grant stack or Redshift database stack): ${verdict.text}.`,
     `- **One-database change at ${largestRow.shape.databases} databases:** ${largestRow.changes.map((c) => `${c.label}: ${touchedCount(c.touched)} stack${touchedCount(c.touched) === 1 ? '' : 's'}`).join('; ')}.`,
+    ...changedInside(largestRow),
     '',
     ...(report.graph ? graphSection(report.graph) : []),
   ];

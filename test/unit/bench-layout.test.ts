@@ -2,7 +2,7 @@ import { STACK_INSTANCE_BOUND } from '../../model/stack-layout';
 import { ONE_DATABASE_CHANGES, addedDatabaseName, benchEstate, benchShape } from '../../scripts/bench/estate';
 import { LayoutStack, changedAddresses, largestPerPlane, largestStack, layoutFromDocs, planesOf, touchedStacks } from '../../scripts/bench/layout';
 import { GraphCost } from '../../scripts/bench/graph-cost';
-import { boundVerdict, extrapolate, touchedCell } from '../../scripts/bench/layout-report';
+import { boundVerdict, changedInside, extrapolate, touchedCell } from '../../scripts/bench/layout-report';
 import { LayoutRow } from '../../scripts/bench/layout-row';
 import { JsonObject, StackDoc, countStack } from '../../scripts/bench/tf-json';
 
@@ -109,6 +109,18 @@ describe('the bound', () => {
     });
   });
 
+  test('what changed inside a changed stack: its addresses while few, else their count', () => {
+    const touched = { added: ['e-new'], removed: [], changed: ['e-a', 'e-b'] };
+    const r: LayoutRow = { ...row([]), changes: [{
+      change: ONE_DATABASE_CHANGES[2], label: 'Redshift: add a protected database', touched,
+      addresses: { 'e-a': ['t.x', 't.y["k"]'], 'e-b': ['a', 'b', 'c', 'd', 'e', 'f'] },
+    }] };
+    expect(changedInside(r)).toEqual([
+      '- Redshift: add a protected database, inside `e-a`: `t.x`, `t.y["k"]`.',
+      '- Redshift: add a protected database, inside `e-b`: 6 addresses.',
+    ]);
+  });
+
   test('missed names every stack above it', () => {
     const v = boundVerdict(row([counts('e-a', STACK_INSTANCE_BOUND + 1), counts('e-b', 3), counts('e-c', 5000)]));
     expect(v.met).toBe(false);
@@ -142,7 +154,7 @@ describe('one-database changes to the benchmark estate', () => {
 });
 
 describe('extrapolating a plan time to a size not measured', () => {
-  const cost = (instances: number, planMs: number[]): GraphCost => ({ label: 'x', databases: 1, stacks: ['s'], instances, applyMs: 0, planMs, terraform: '1' });
+  const cost = (instances: number, planMs: number[]): GraphCost => ({ label: 'x', databases: 1, stacks: ['s'], instances, applyMs: 0, planMs, load: [], terraform: '1' });
 
   test('one size: linear at its rate (the median of its samples), no power law', () => {
     expect(extrapolate([cost(100, [900, 1000, 5000])], 1000)).toEqual({ linearMs: 10_000 });
