@@ -72,13 +72,16 @@ export function extrapolate(costs: readonly GraphCost[], instances: number): { l
 
 const minutes = (ms: number) => (ms >= 120_000 ? `${(ms / 60_000).toFixed(0)} min` : `${sec(ms)} s`);
 
-function seriesLine(s: GraphSeries): string {
+export function seriesLine(s: GraphSeries): string {
   const measured = s.costs.map((g) => `${g.instances} instances at ${g.databases} databases: ${sec(planMedianMs(g))} s (${perInstance(g)} ms per instance)`).join('; ');
   const timed = s.costs.find((g) => g.databases === s.largest.databases);
   if (timed) return `- **${s.label}**, ${s.what}: ${measured}.`;
   const e = extrapolate(s.costs, s.largest.instances);
-  const power = e.power ? `; through the two largest measured sizes the time grows as instances^${e.power.exponent.toFixed(2)}, which gives about ${minutes(e.power.ms)}` : '';
-  return `- **${s.label}**, ${s.what}: ${measured}. At ${s.largest.databases} databases it holds ${s.largest.instances} instances, not timed (setup too long for this machine): **extrapolated**, at the largest measured rate about ${minutes(e.linearMs)} per plan${power}.`;
+  // A rate that grows with size makes the linear figure a floor; a fit below linear is noise.
+  const power = e.power && e.power.exponent > 1
+    ? `; the rate grows with size (time ∝ instances^${e.power.exponent.toFixed(2)} between the two largest measured sizes), which gives about ${minutes(e.power.ms)}, so the linear figure is a floor`
+    : '';
+  return `- **${s.label}**, ${s.what}: ${measured}. At ${s.largest.databases} databases it holds ${s.largest.instances} instances, not timed (its setup apply is too long for this machine): **extrapolated, not measured**: linearly at the largest measured rate, about ${minutes(e.linearMs)} per plan${power}.`;
 }
 
 function graphSection(graph: GraphCosts): string[] {

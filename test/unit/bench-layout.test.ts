@@ -2,7 +2,7 @@ import { STACK_INSTANCE_BOUND } from '../../model/stack-layout';
 import { ONE_DATABASE_CHANGES, addedDatabaseName, benchEstate, benchShape } from '../../scripts/bench/estate';
 import { LayoutStack, changedAddresses, largestPerPlane, largestStack, layoutFromDocs, planesOf, touchedStacks } from '../../scripts/bench/layout';
 import { GraphCost } from '../../scripts/bench/graph-cost';
-import { boundVerdict, changedInside, extrapolate, touchedCell } from '../../scripts/bench/layout-report';
+import { boundVerdict, changedInside, extrapolate, seriesLine, touchedCell } from '../../scripts/bench/layout-report';
 import { LayoutRow } from '../../scripts/bench/layout-row';
 import { JsonObject, StackDoc, countStack } from '../../scripts/bench/tf-json';
 
@@ -166,5 +166,26 @@ describe('extrapolating a plan time to a size not measured', () => {
     expect(e.linearMs).toBeCloseTo(1_000_000);
     expect(e.power!.exponent).toBeCloseTo(2);
     expect(e.power!.ms).toBeCloseTo(10_000_000);
+  });
+});
+
+describe('the line of an earlier layout in the graph cost', () => {
+  const cost = (databases: number, instances: number, ms: number): GraphCost => ({ label: 'x', databases, stacks: ['s'], instances, applyMs: 0, planMs: [ms], load: [], terraform: '1' });
+  const series = (costs: GraphCost[], databases = 1000, instances = 10_000) => ({ label: 'one stack', what: '`s`', costs, largest: { databases, instances } });
+
+  test('timed at the largest size: the measurements only', () => {
+    expect(seriesLine(series([cost(1000, 10_000, 50_000)]))).toBe('- **one stack**, `s`: 10000 instances at 1000 databases: 50.0 s (5.0 ms per instance).');
+  });
+
+  test('a rate growing with size: both extrapolations, the linear one said to be a floor', () => {
+    const line = seriesLine(series([cost(10, 100, 1000), cost(100, 1000, 100_000)]));
+    expect(line).toContain('**extrapolated, not measured**: linearly at the largest measured rate, about 17 min per plan');
+    expect(line).toContain('time ∝ instances^2.00 between the two largest measured sizes), which gives about 167 min, so the linear figure is a floor');
+  });
+
+  test('a fit below linear (noise) gives the linear figure alone', () => {
+    const line = seriesLine(series([cost(10, 100, 8000), cost(100, 1000, 15_000)]));
+    expect(line).toContain('about 3 min per plan.');
+    expect(line).not.toContain('∝');
   });
 });
