@@ -149,7 +149,7 @@ export function graphCosts(rows: readonly LayoutRow[], opts: GraphOptions, workd
   });
   const series: GraphSeries[] = [{
     label: 'the single-stack PostgreSQL layout (every PostgreSQL stack in one state)',
-    what: `${largestRow.stacks.filter(isPostgresStack).length} stacks`,
+    what: `${largestRow.stacks.filter(isPostgresStack).length} stacks at ${largestRow.shape.databases} databases`,
     costs: single,
     largest: { databases: largestRow.shape.databases, instances: sumInstances(largestRow.stacks.filter(isPostgresStack)) },
   }];

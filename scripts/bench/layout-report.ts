@@ -90,6 +90,7 @@ function graphSection(graph: GraphCosts): string[] {
   if (all.length === 0) return [];
   const row = (g: GraphCost) => `| ${g.label} | ${g.databases} | ${g.stacks.length === 1 ? `\`${g.stacks[0]}\`` : `${g.stacks.length} stacks`} | ${g.instances} | ${sec(g.applyMs)} | ${sec(planMedianMs(g))} | ${g.planMs.map(sec).join(', ')} | ${perInstance(g)} | ${g.load.map((l) => l.toFixed(1)).join(', ')} |`;
   const largestNew = layout.length > 0 ? layout.reduce((a, b) => (b.instances > a.instances ? b : a)) : undefined;
+  const slowestNew = layout.length > 0 ? layout.reduce((a, b) => (planMedianMs(b) > planMedianMs(a) ? b : a)) : undefined;
   return [
     '## Graph cost',
     '',
@@ -100,7 +101,7 @@ function graphSection(graph: GraphCosts): string[] {
     ...all.map(row),
     '',
     ...series.map(seriesLine),
-    ...(largestNew ? [`- **The new layout**: its largest stack at ${largestNew.databases} databases, \`${largestNew.stacks[0]}\`, ${largestNew.instances} instances: ${sec(planMedianMs(largestNew))} s per plan; every other stack holds fewer.`] : []),
+    ...(largestNew && slowestNew ? [`- **The new layout** at ${largestNew.databases} databases: its largest stack, \`${largestNew.stacks[0]}\`, ${largestNew.instances} instances, plans in ${sec(planMedianMs(largestNew))} s; its slowest measured plan, \`${slowestNew.stacks[0]}\` (${slowestNew.instances} instances), ${sec(planMedianMs(slowestNew))} s.`] : []),
     ...skipped.map((s) => `- Not measured (above --graph-max-instances): \`${s.stack}\` (${s.plane ?? 'no plane'}), ${s.instances} instances.`),
     '',
   ];

@@ -105,9 +105,19 @@ describe('benchmark estates: what a one-database change touches', () => {
   });
 
   test('PostgreSQL, add a schema: that database\'s grant stack only', () => {
-    const t = touched({ plane: 'postgres', kind: 'add-schema' });
-    expect(t.changed).toEqual([grantStack('db_0001')]);
-    expect(t.added).toEqual([]);
+    // The added schema is whole: schema and table grants, and default privileges for its owner.
+    expect(touched({ plane: 'postgres', kind: 'add-schema' })).toEqual({
+      added: [],
+      removed: [],
+      changed: [grantStack('db_0001')],
+      addresses: {
+        [grantStack('db_0001')]: [
+          'postgresql_default_privileges.bench_pg_default_privileges["db_0001/schema_05/dbadmin"]',
+          'postgresql_grant.bench_pg_schema_grants["db_0001/schema_05"]',
+          'postgresql_grant.bench_pg_table_grants["db_0001/schema_05"]',
+        ],
+      },
+    });
   });
 
   test('Redshift, add a database: its database stack, and 2 instances of the cluster stack', () => {
