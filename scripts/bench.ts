@@ -14,8 +14,8 @@ import { Row, measureRow, synthAndCount } from './bench/run';
  */
 
 const USAGE = `usage: bench [--sizes 1,10,100,1000] [--reps 3] [--reps-largest N] [--tables-factor 10]
-             [--variant-size N] [--profile | --no-profile] [--graph-reps 3] [--graph-single-size N]
-             [--graph-max-instances N] [--graph-before REV] [--graph-before-size N] [--no-graph] [--write-docs]
+             [--variant-size N] [--profile | --no-profile] [--graph-reps 3] [--graph-single-size N,…]
+             [--graph-max-instances N] [--graph-before REV] [--graph-before-size N,…] [--no-graph] [--write-docs]
   --sizes          protected databases per estate, one row each
   --reps           repetitions per size (medians are reported)
   --reps-largest   repetitions for the largest size (default: --reps)
