@@ -14,8 +14,8 @@ import { Row, measureRow, synthAndCount } from './bench/run';
  */
 
 const USAGE = `usage: bench [--sizes 1,10,100,1000] [--reps 3] [--reps-largest N] [--tables-factor 10]
-             [--variant-size N] [--profile | --no-profile] [--graph-reps 3] [--graph-single-size N]
-             [--graph-max-instances N] [--no-graph] [--write-docs]
+             [--variant-size N] [--profile | --no-profile] [--graph-reps 3] [--graph-single-size N,…]
+             [--graph-max-instances N] [--graph-before REV] [--graph-before-size N,…] [--no-graph] [--write-docs]
   --sizes          protected databases per estate, one row each
   --reps           repetitions per size (medians are reported)
   --reps-largest   repetitions for the largest size (default: --reps)
@@ -24,9 +24,12 @@ const USAGE = `usage: bench [--sizes 1,10,100,1000] [--reps 3] [--reps-largest N
   --profile        always take a CPU profile of the largest size (default: only when a target is missed)
   --graph-reps     terraform plan -refresh=false runs per measured configuration (medians are reported)
   --graph-single-size
-                   databases of the estate whose PostgreSQL stacks are timed as one stack (default: the largest size)
+                   databases of the estates (comma-separated) whose PostgreSQL stacks are timed as one stack (default: the largest size)
   --graph-max-instances
                    leave out of the graph cost any largest-of-its-plane stack above this many instances (default: none)
+  --graph-before   also time the largest stack of the layout at git revision REV (synthesized from a git archive of it)
+  --graph-before-size
+                   databases of the estates (comma-separated) for --graph-before (default: --graph-single-size)
   --no-graph       no graph cost (needs no terraform)
   --write-docs     also rewrite docs/performance.md
   --help           this text`;
@@ -40,8 +43,10 @@ interface Options {
   profile?: boolean;
   graph: boolean;
   graphReps: number;
-  graphSingleSize?: number;
+  graphSingleSizes?: number[];
   graphMaxInstances: number;
+  graphBefore?: string;
+  graphBeforeSizes?: number[];
   writeDocs: boolean;
 }
 
@@ -51,13 +56,16 @@ function positive(flag: string, value: string | undefined): number {
   return n;
 }
 
+/** A comma-separated list of positive integers, without repeats, smallest first. */
+const sizeList = (flag: string, value: string | undefined) => [...new Set(String(value).split(',').map((s) => positive(flag, s)))].sort((a, b) => a - b);
+
 function parseArgs(argv: string[]): Options {
   const o: Options = { sizes: [1, 10, 100, 1000], reps: 3, tablesFactor: 10, graph: true, graphReps: 3, graphMaxInstances: Infinity, writeDocs: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => argv[++i];
     switch (flag) {
-      case '--sizes': o.sizes = [...new Set(String(value()).split(',').map((s) => positive(flag, s)))].sort((a, b) => a - b); break;
+      case '--sizes': o.sizes = sizeList(flag, value()); break;
       case '--reps': o.reps = positive(flag, value()); break;
       case '--reps-largest': o.repsLargest = positive(flag, value()); break;
       case '--tables-factor': o.tablesFactor = positive(flag, value()); break;
@@ -65,8 +73,10 @@ function parseArgs(argv: string[]): Options {
       case '--profile': o.profile = true; break;
       case '--no-profile': o.profile = false; break;
       case '--graph-reps': o.graphReps = positive(flag, value()); break;
-      case '--graph-single-size': o.graphSingleSize = positive(flag, value()); break;
+      case '--graph-single-size': o.graphSingleSizes = sizeList(flag, value()); break;
       case '--graph-max-instances': o.graphMaxInstances = positive(flag, value()); break;
+      case '--graph-before': o.graphBefore = String(value()); break;
+      case '--graph-before-size': o.graphBeforeSizes = sizeList(flag, value()); break;
       case '--no-graph': o.graph = false; break;
       case '--write-docs': o.writeDocs = true; break;
       default: throw new Error(`unknown argument ${flag}\n${USAGE}`);
@@ -107,7 +117,12 @@ function main(): void {
     // The layout of each size's synthesized output and of its one-database changes, and Terraform's graph cost on stand-ins of its stacks.
     const layoutRows = sizeRows.map((r) => measureLayout(r.shape, r.refdir, workdir, log));
     const graph = opts.graph
-      ? graphCosts(layoutRows, { reps: opts.graphReps, singleSize: opts.graphSingleSize ?? largestSize, maxInstances: opts.graphMaxInstances }, workdir, log)
+      ? graphCosts(layoutRows, {
+        reps: opts.graphReps,
+        singleSizes: opts.graphSingleSizes ?? [largestSize],
+        maxInstances: opts.graphMaxInstances,
+        ...(opts.graphBefore ? { before: { rev: opts.graphBefore, sizes: opts.graphBeforeSizes ?? opts.graphSingleSizes ?? [largestSize] } } : {}),
+      }, workdir, log)
       : undefined;
 
     const measured: BenchReport = {

@@ -1,12 +1,14 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { findEngine } from '../../test/support/terraform-env';
 import { standInDocument } from './stand-in';
-import { LayoutStack, largestPerPlane, readLayout } from './layout';
+import { benchEstateDocument, benchShape } from './estate';
+import { LayoutStack, largestPerPlane, largestStack, readLayout } from './layout';
 import { LayoutRow } from './layout-row';
 import { StackDoc, countStack } from './tf-json';
-import { Log, median } from './run';
+import { Log, checkoutAt, median, synthWithMain } from './run';
 
 /**
  * Terraform's own graph cost for a set of stacks: their stand-in (stand-in.ts) applied once
@@ -23,6 +25,8 @@ export interface GraphCost {
   readonly applyMs: number;
   /** One per `plan -refresh=false`. */
   readonly planMs: readonly number[];
+  /** The 1-minute load average before each plan: above ~1, other work shared the cores. */
+  readonly load: readonly number[];
   readonly terraform: string;
 }
 
@@ -70,27 +74,49 @@ export function measureGraphCost(label: string, databases: number, docs: readonl
   const apply = terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color'], cliConfig);
   must('apply', apply);
   const planMs: number[] = [];
+  const load: number[] = [];
   for (let rep = 0; rep < reps; rep++) {
+    load.push(os.loadavg()[0]);
     const plan = terraform(dir, ['plan', '-refresh=false', '-detailed-exitcode', '-input=false', '-no-color'], cliConfig);
     must('plan -refresh=false (exit 2: the stand-in did not converge)', plan);
     planMs.push(plan.ms);
     log(`graph cost, ${label}: plan -refresh=false ${rep + 1}/${reps} ${(plan.ms / 1000).toFixed(1)} s`);
   }
-  return { label, databases, stacks: docs.map((d) => d.stack), instances, applyMs: apply.ms, planMs, terraform: findEngine('terraform').version };
+  return { label, databases, stacks: docs.map((d) => d.stack), instances, applyMs: apply.ms, planMs, load, terraform: findEngine('terraform').version };
 }
 
 export interface GraphOptions {
   readonly reps: number;
-  /** Databases of the estate whose PostgreSQL stacks are measured as one (one of the sizes). */
-  readonly singleSize: number;
+  /** Databases of the estates whose PostgreSQL stacks are measured as one. */
+  readonly singleSizes: readonly number[];
   /** Stacks of the new layout above this many instances are listed, not measured. */
   readonly maxInstances: number;
+  /**
+   * The largest stack of an earlier layout: the estates of `sizes` databases synthesized by
+   * the repository at git revision `rev` (e.g. one Redshift cluster stack before its split).
+   * @default not measured
+   */
+  readonly before?: { readonly rev: string; readonly sizes: readonly number[] };
+}
+
+/**
+ * An earlier layout timed at some sizes, and the instances it holds at the largest size
+ * (counted from its synth, not timed when that is not one of the sizes).
+ */
+export interface GraphSeries {
+  readonly label: string;
+  /** The stack measured (one name) or the stacks folded into one state (their count). */
+  readonly what: string;
+  readonly costs: readonly GraphCost[];
+  readonly largest: { readonly databases: number; readonly instances: number };
 }
 
 export interface GraphCosts {
   readonly reps: number;
-  /** The PostgreSQL stacks folded into one state first, then the largest stack of each plane. */
-  readonly costs: readonly GraphCost[];
+  /** Earlier layouts: the PostgreSQL stacks folded into one state, the stack before a split. */
+  readonly series: readonly GraphSeries[];
+  /** The largest stack of each plane at the largest size. */
+  readonly layout: readonly GraphCost[];
   /** Largest stacks of a plane left out by maxInstances, at the largest size. */
   readonly skipped: readonly LayoutStack[];
 }
@@ -98,24 +124,68 @@ export interface GraphCosts {
 /** PostgreSQL stacks: by plane from stacks.json, else by name (`<env>-postgres…`). */
 export const isPostgresStack = (s: LayoutStack) => (s.plane ? s.plane.startsWith('postgres') : /^[^-]+-postgres(-|$)/.test(s.stack));
 
+const sumInstances = (stacks: readonly LayoutStack[]) => stacks.reduce((n, s) => n + s.instances, 0);
+
 /**
- * The single-stack layout (every PostgreSQL stack of the estate at opts.singleSize folded into
- * one state, as before issue 16) and the largest stack of each plane at the largest size.
+ * The single-stack layout (every PostgreSQL stack of the estate folded into one state, as
+ * before issue 16) at opts.singleSizes, the largest stack at opts.before.rev, and the largest
+ * stack of each plane at the largest size.
  */
 export function graphCosts(rows: readonly LayoutRow[], opts: GraphOptions, workdir: string, log: Log): GraphCosts {
-  const singleRow = rows.find((r) => r.shape.databases === opts.singleSize);
-  if (!singleRow) throw new Error(`--graph-single-size ${opts.singleSize} is not one of the sizes (${rows.map((r) => r.shape.databases).join(', ')})`);
   const largestRow = rows[rows.length - 1];
   const docsOf = (row: LayoutRow, keep: (s: LayoutStack) => boolean) => {
     const wanted = new Set(row.stacks.filter(keep).map((s) => s.stack));
     return readLayout(row.outdir).docs.filter((d) => wanted.has(d.stack));
   };
-  const pg = docsOf(singleRow, isPostgresStack);
-  if (pg.length === 0) throw new Error(`no PostgreSQL stack at ${opts.singleSize} databases`);
-  const costs = [measureGraphCost('the single-stack layout: every PostgreSQL stack in one state', opts.singleSize, pg, path.join(workdir, 'graph-single'), opts.reps, log)];
+  const single = opts.singleSizes.map((size) => {
+    // A size of the report reuses its output; another is synthesized for this only.
+    const outdir = rows.find((r) => r.shape.databases === size)?.outdir ?? path.join(workdir, `single-${size}`);
+    if (!fs.existsSync(outdir)) synthWithMain(benchEstateDocument(benchShape(size)), outdir);
+    const layout = readLayout(outdir);
+    const wanted = new Set(layout.stacks.filter(isPostgresStack).map((s) => s.stack));
+    const pg = layout.docs.filter((d) => wanted.has(d.stack));
+    if (pg.length === 0) throw new Error(`no PostgreSQL stack at ${size} databases`);
+    return measureGraphCost('every PostgreSQL stack in one state', size, pg, path.join(workdir, `graph-single-${size}`), opts.reps, log);
+  });
+  const series: GraphSeries[] = [{
+    label: 'the single-stack PostgreSQL layout (every PostgreSQL stack in one state)',
+    what: `${largestRow.stacks.filter(isPostgresStack).length} stacks at ${largestRow.shape.databases} databases`,
+    costs: single,
+    largest: { databases: largestRow.shape.databases, instances: sumInstances(largestRow.stacks.filter(isPostgresStack)) },
+  }];
+  if (opts.before) series.push(measureBefore(opts.before, largestRow.shape.databases, opts.reps, workdir, log));
   const perPlane = largestPerPlane(largestRow.stacks);
-  for (const s of perPlane.filter((x) => x.instances <= opts.maxInstances)) {
-    costs.push(measureGraphCost(`largest ${s.plane ?? 'stack'} stack`, largestRow.shape.databases, docsOf(largestRow, (x) => x.stack === s.stack), path.join(workdir, `graph-${s.stack}`), opts.reps, log));
-  }
-  return { reps: opts.reps, costs, skipped: perPlane.filter((x) => x.instances > opts.maxInstances) };
+  const layout = perPlane.filter((x) => x.instances <= opts.maxInstances).map((s) =>
+    measureGraphCost(`largest ${s.plane ?? 'stack'} stack`, largestRow.shape.databases, docsOf(largestRow, (x) => x.stack === s.stack), path.join(workdir, `graph-${s.stack}`), opts.reps, log));
+  return { reps: opts.reps, series, layout, skipped: perPlane.filter((x) => x.instances > opts.maxInstances) };
+}
+
+/**
+ * The largest stack of the layout at an earlier revision, synthesized from the same estates:
+ * timed at each of `before.sizes`, counted at `largestSize`.
+ */
+function measureBefore(before: { rev: string; sizes: readonly number[] }, largestSize: number, reps: number, workdir: string, log: Log): GraphSeries {
+  const root = path.join(workdir, 'before');
+  checkoutAt(before.rev, root);
+  const largestOf = (databases: number) => {
+    const outdir = path.join(workdir, `before-${databases}`);
+    log(`graph cost: synthesizing ${databases} databases at ${before.rev}`);
+    synthWithMain(benchEstateDocument(benchShape(databases)), outdir, root);
+    const layout = readLayout(outdir);
+    const stack = largestStack(layout.stacks);
+    fs.rmSync(outdir, { recursive: true, force: true });
+    return { stack, doc: layout.docs.find((d) => d.stack === stack.stack)! };
+  };
+  const costs = before.sizes.map((databases) => {
+    const { doc } = largestOf(databases);
+    return measureGraphCost(`the largest stack at ${before.rev}`, databases, [doc], path.join(workdir, `graph-before-${databases}`), reps, log);
+  });
+  const timed = costs.find((c) => c.databases === largestSize);
+  const counted = timed ? { stack: timed.stacks[0], instances: timed.instances } : largestOf(largestSize).stack;
+  return {
+    label: `the largest stack at ${before.rev}`,
+    what: `\`${counted.stack}\``,
+    costs,
+    largest: { databases: largestSize, instances: counted.instances },
+  };
 }

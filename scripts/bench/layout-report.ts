@@ -1,5 +1,5 @@
 import { STACK_INSTANCE_BOUND } from '../../model/stack-layout';
-import { GraphCosts, planMedianMs } from './graph-cost';
+import { GraphCost, GraphCosts, GraphSeries, planMedianMs } from './graph-cost';
 import { LayoutStack, TouchedStacks, largestPerPlane, largestStack, touchedCount } from './layout';
 import { LayoutRow } from './layout-row';
 import { STAND_IN_OMITS } from './stand-in';
@@ -53,27 +53,64 @@ function planesTable(row: LayoutRow): string[] {
 }
 
 const sec = (ms: number) => (ms / 1000).toFixed(1);
+const perInstance = (g: GraphCost) => (planMedianMs(g) / g.instances).toFixed(1);
+
+/**
+ * A plan's time for `instances` from measured ones, as an estimate and never a measurement:
+ * linear at the rate of the largest measured configuration and, with two or more sizes, the
+ * power law through the two largest (t = a·n^k), which follows a rate that grows with size.
+ */
+export function extrapolate(costs: readonly GraphCost[], instances: number): { linearMs: number; power?: { exponent: number; ms: number } } {
+  const sorted = [...costs].sort((a, b) => a.instances - b.instances);
+  const last = sorted[sorted.length - 1];
+  const linearMs = (planMedianMs(last) / last.instances) * instances;
+  if (sorted.length < 2) return { linearMs };
+  const prev = sorted[sorted.length - 2];
+  const exponent = Math.log(planMedianMs(last) / planMedianMs(prev)) / Math.log(last.instances / prev.instances);
+  return { linearMs, power: { exponent, ms: planMedianMs(last) * (instances / last.instances) ** exponent } };
+}
+
+const minutes = (ms: number) => (ms >= 120_000 ? `${(ms / 60_000).toFixed(0)} min` : `${sec(ms)} s`);
+
+export function seriesLine(s: GraphSeries): string {
+  const measured = s.costs.map((g) => `${g.instances} instances at ${g.databases} databases: ${sec(planMedianMs(g))} s (${perInstance(g)} ms per instance)`).join('; ');
+  const timed = s.costs.find((g) => g.databases === s.largest.databases);
+  if (timed) return `- **${s.label}**, ${s.what}: ${measured}.`;
+  const e = extrapolate(s.costs, s.largest.instances);
+  // A rate that grows with size makes the linear figure a floor; a fit below linear is noise.
+  const power = e.power && e.power.exponent > 1
+    ? `; the rate grows with size (time ∝ instances^${e.power.exponent.toFixed(2)} between the two largest measured sizes), which gives about ${minutes(e.power.ms)}, so the linear figure is a floor`
+    : '';
+  return `- **${s.label}**, ${s.what}: ${measured}. At ${s.largest.databases} databases it holds ${s.largest.instances} instances, not timed (its setup apply is too long for this machine): **extrapolated, not measured**: linearly at the largest measured rate, about ${minutes(e.linearMs)} per plan${power}.`;
+}
 
 function graphSection(graph: GraphCosts): string[] {
-  const { costs, reps, skipped } = graph;
-  const [single, ...layout] = costs;
-  const lines = [
+  const { series, layout, reps, skipped } = graph;
+  const all = [...series.flatMap((s) => s.costs), ...layout];
+  if (all.length === 0) return [];
+  const row = (g: GraphCost) => `| ${g.label} | ${g.databases} | ${g.stacks.length === 1 ? `\`${g.stacks[0]}\`` : `${g.stacks.length} stacks`} | ${g.instances} | ${sec(g.applyMs)} | ${sec(planMedianMs(g))} | ${g.planMs.map(sec).join(', ')} | ${perInstance(g)} | ${g.load.map((l) => l.toFixed(1)).join(', ')} |`;
+  const largestNew = layout.length > 0 ? layout.reduce((a, b) => (b.instances > a.instances ? b : a)) : undefined;
+  const slowestNew = layout.length > 0 ? layout.reduce((a, b) => (planMedianMs(b) > planMedianMs(a) ? b : a)) : undefined;
+  return [
     '## Graph cost',
     '',
-    `Terraform's own work for a plan that reads nothing: \`terraform plan -refresh=false\`, median of ${reps}, default parallelism (Terraform ${single.terraform}). **Measured with a stand-in, not with the real providers:** the postgresql provider cannot be installed on this machine and the AWS and Redshift stacks would need an account. Each measured configuration is the synthesized cdk.tf.json with every resource and data source replaced by Terraform's built-in \`terraform_data\` carrying the same attributes as \`input\`, with the same for_each keys and count, the same references and depends_on edges; ${STAND_IN_OMITS} are left out (scripts/bench/stand-in.ts). The single-stack layout is every PostgreSQL stack of the estate in one configuration, blocks of the same name united into one for_each block, as one stack per server held them. Each configuration is applied once into a local state (apply time is setup, shown for scale), then planned; every plan must be empty. A real provider adds its start, its schema and, without -refresh=false, one read per instance (about 0.1 s per instance with cyrilgdn/postgresql 1.26 on 2 cores, issue 16), so these seconds are a floor.`,
+    `Terraform's own work for a plan that reads nothing: \`terraform plan -refresh=false\`, median of ${reps}, default parallelism (Terraform ${all[0].terraform}). **Measured with a stand-in, not with the real providers:** the postgresql provider cannot be installed on this machine and the AWS and Redshift stacks would need an account. Each measured configuration is the synthesized cdk.tf.json with every resource and data source replaced by Terraform's built-in \`terraform_data\` carrying the same attributes as \`input\`, with the same for_each keys and count, the same references and depends_on edges; ${STAND_IN_OMITS} are left out (scripts/bench/stand-in.ts). The earlier layouts: every PostgreSQL stack of the estate in one configuration, blocks of the same name united into one for_each block, as one stack per server held them; and the largest stack of the same estate synthesized by an earlier commit. Each configuration is applied once into a local state (apply is setup, shown for scale), then planned; every plan must be empty. A real provider adds its start, its schema and, without -refresh=false, one read per instance (about 0.1 s per instance with cyrilgdn/postgresql 1.26 on 2 cores, issue 16), so these seconds are a floor.`,
     '',
-    '| configuration | databases | stacks in one state | instances | apply s (setup) | plan -refresh=false s (median) | samples s | ms per instance |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...costs.map((g) => `| ${g.label} | ${g.databases} | ${g.stacks.length === 1 ? `\`${g.stacks[0]}\`` : `${g.stacks.length} stacks`} | ${g.instances} | ${sec(g.applyMs)} | ${sec(planMedianMs(g))} | ${g.planMs.map(sec).join(', ')} | ${(planMedianMs(g) / g.instances).toFixed(1)} |`),
+    '| configuration | databases | stacks in one state | instances | apply s (setup) | plan -refresh=false s (median) | samples s | ms per instance | load before each plan |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...all.map(row),
     '',
+    ...series.map(seriesLine),
+    ...(largestNew && slowestNew ? [`- **The new layout** at ${largestNew.databases} databases: its largest stack, \`${largestNew.stacks[0]}\`, ${largestNew.instances} instances, plans in ${sec(planMedianMs(largestNew))} s; its slowest measured plan, \`${slowestNew.stacks[0]}\` (${slowestNew.instances} instances), ${sec(planMedianMs(slowestNew))} s.`] : []),
     ...skipped.map((s) => `- Not measured (above --graph-max-instances): \`${s.stack}\` (${s.plane ?? 'no plane'}), ${s.instances} instances.`),
+    '',
   ];
-  const rate = planMedianMs(single) / single.instances;
-  const largestNew = layout.length > 0 ? layout.reduce((a, b) => (b.instances > a.instances ? b : a)) : undefined;
-  if (largestNew) {
-    lines.push(`- The single-stack layout at ${single.databases} databases: ${single.instances} instances, ${sec(planMedianMs(single))} s per plan (${rate.toFixed(1)} ms per instance). The largest measured stack of the new layout at ${largestNew.databases} databases, \`${largestNew.stacks[0]}\`: ${largestNew.instances} instances, ${sec(planMedianMs(largestNew))} s.`);
-  }
-  return [...lines, ''];
+}
+
+/** What changed inside each stack a change changed (not added), by Terraform address. */
+export function changedInside(row: LayoutRow): string[] {
+  return row.changes.flatMap((c) => Object.entries(c.addresses).map(([stack, addresses]) =>
+    `- ${c.label}, inside \`${stack}\`: ${addresses.length <= 5 ? addresses.map((a) => `\`${a}\``).join(', ') : `${addresses.length} addresses`}.`));
 }
 
 export function layoutSections(report: LayoutReport): string[] {
@@ -93,8 +130,9 @@ export function layoutSections(report: LayoutReport): string[] {
     '',
     ...planesTable(largestRow),
     '',
-    `- **Bound:** \`STACK_INSTANCE_BOUND\` = ${STACK_INSTANCE_BOUND} instances (model/stack-layout.ts; the estate rejects a PostgreSQL grant stack of several databases above it): ${verdict.text}.`,
+    `- **Bound:** \`STACK_INSTANCE_BOUND\` = ${STACK_INSTANCE_BOUND} instances (model/stack-layout.ts; the estate rejects a stack of several protected databases above it, PostgreSQL grant stack or Redshift database stack): ${verdict.text}.`,
     `- **One-database change at ${largestRow.shape.databases} databases:** ${largestRow.changes.map((c) => `${c.label}: ${touchedCount(c.touched)} stack${touchedCount(c.touched) === 1 ? '' : 's'}`).join('; ')}.`,
+    ...changedInside(largestRow),
     '',
     ...(report.graph ? graphSection(report.graph) : []),
   ];

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { BenchEstateShape, ONE_DATABASE_CHANGES, OneDatabaseChange, benchEstateDocument, changeLabel } from './estate';
-import { LayoutStack, TouchedStacks, readLayout, touchedStacks } from './layout';
+import { LayoutStack, TouchedStacks, changedAddresses, readLayout, touchedStacks } from './layout';
 import { Log, synthWithMain } from './run';
 
 /** One estate size's stack layout and the stacks each one-database change touches. */
@@ -12,7 +12,13 @@ export interface LayoutRow {
   readonly listed: boolean;
   /** Where stacks.json and the written stacks disagree. */
   readonly mismatch?: string;
-  readonly changes: readonly { readonly change: OneDatabaseChange; readonly label: string; readonly touched: TouchedStacks }[];
+  readonly changes: readonly {
+    readonly change: OneDatabaseChange;
+    readonly label: string;
+    readonly touched: TouchedStacks;
+    /** For each changed (not added or removed) stack, the Terraform addresses that differ. */
+    readonly addresses: Readonly<Record<string, readonly string[]>>;
+  }[];
   /** The unchanged estate's output, kept for the graph cost (inside the workdir). */
   readonly outdir: string;
 }
@@ -26,10 +32,13 @@ export function measureLayout(shape: BenchEstateShape, outdir: string, workdir: 
   const changes = ONE_DATABASE_CHANGES.map((change, i) => {
     const changedDir = path.join(workdir, `layout-${shape.databases}-change-${i}`);
     synthWithMain(benchEstateDocument(shape, change), changedDir);
-    const touched = touchedStacks(base.docs, readLayout(changedDir).docs);
+    const after = readLayout(changedDir).docs;
+    const touched = touchedStacks(base.docs, after);
+    const docOf = (docs: typeof after, stack: string) => docs.find((d) => d.stack === stack)!.doc;
+    const addresses = Object.fromEntries(touched.changed.map((stack) => [stack, changedAddresses(docOf(base.docs, stack), docOf(after, stack))]));
     fs.rmSync(changedDir, { recursive: true, force: true });
     log(`layout ${shape.databases}: ${changeLabel(change)}: added ${touched.added.length}, changed ${touched.changed.length}, removed ${touched.removed.length}`);
-    return { change, label: changeLabel(change), touched };
+    return { change, label: changeLabel(change), touched, addresses };
   });
   log(`layout ${shape.databases}: ${base.stacks.length} stacks`);
   return { shape, stacks: base.stacks, listed: base.listed, ...(base.mismatch ? { mismatch: base.mismatch } : {}), changes, outdir };

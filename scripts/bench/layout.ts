@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { StackCounts, StackDoc, countStack, firstDifference, readOutputFiles, stackDocs, withoutMetadata } from './tf-json';
+import { Json, JsonObject, StackCounts, StackDoc, blocksOf, countStack, firstDifference, isObject, readOutputFiles, stackDocs, withoutMetadata } from './tf-json';
 
 /**
  * The stack layout of a synthesized output folder and which stacks a change touches, read
@@ -89,3 +89,43 @@ export function touchedStacks(before: readonly StackDoc[], after: readonly Stack
 }
 
 export const touchedCount = (t: TouchedStacks) => t.added.length + t.removed.length + t.changed.length;
+
+/**
+ * What differs between two versions of one stack, by Terraform address: a for_each entry
+ * (`type.name["key"]`) added, removed or changed; a block whose body outside for_each changed
+ * (every instance, said as the block's address); a data source, output, variable, provider or
+ * check block. cdktf's "//" metadata is not a difference. Sorted.
+ */
+export function changedAddresses(before: JsonObject, after: JsonObject): string[] {
+  const was = withoutMetadata(before) as JsonObject;
+  const now = withoutMetadata(after) as JsonObject;
+  const differs = (a: Json | undefined, b: Json | undefined) => firstDifference(a, b) !== undefined;
+  const changed = new Set<string>();
+  const blocks = (doc: JsonObject, kind: 'resource' | 'data') =>
+    new Map(blocksOf(doc[kind]).map(([type, name, body]) => [`${kind === 'data' ? 'data.' : ''}${type}.${name}`, body]));
+  for (const kind of ['resource', 'data'] as const) {
+    const a = blocks(was, kind);
+    const b = blocks(now, kind);
+    for (const address of new Set([...a.keys(), ...b.keys()])) {
+      const x = a.get(address);
+      const y = b.get(address);
+      if (!x || !y || differs({ ...x, for_each: null }, { ...y, for_each: null })) {
+        if (differs(x, y)) changed.add(address);
+        continue;
+      }
+      const xs = isObject(x.for_each) ? x.for_each : {};
+      const ys = isObject(y.for_each) ? y.for_each : {};
+      for (const key of new Set([...Object.keys(xs), ...Object.keys(ys)])) {
+        if (differs(xs[key], ys[key])) changed.add(`${address}[${JSON.stringify(key)}]`);
+      }
+    }
+  }
+  for (const section of new Set([...Object.keys(was), ...Object.keys(now)].filter((k) => k !== 'resource' && k !== 'data'))) {
+    const a = isObject(was[section]) ? was[section] : {};
+    const b = isObject(now[section]) ? now[section] : {};
+    for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (differs(a[name], b[name])) changed.add(`${section}.${name}`);
+    }
+  }
+  return [...changed].sort();
+}

@@ -33,17 +33,30 @@ export function runChild(request: ChildRequest, nodeFlags: readonly string[] = [
  * The real synth, `npm run synth` (main.ts), of an estate document into `outdir`: the layout
  * is read from what it writes (stacks.json included). Not timed.
  */
-export function synthWithMain(document: Record<string, unknown>, outdir: string): void {
+export function synthWithMain(document: Record<string, unknown>, outdir: string, root: string = REPO_ROOT): void {
   const estateFile = `${outdir}.estate.json`;
   fs.writeFileSync(estateFile, JSON.stringify(document));
-  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(REPO_ROOT, 'main.ts')], {
-    cwd: REPO_ROOT,
+  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(root, 'main.ts')], {
+    cwd: root,
     encoding: 'utf8',
     timeout: 10 * 60 * 1000,
     killSignal: 'SIGKILL',
     env: { ...process.env, CHECKPOINT_DISABLE: '1', ESTATE_FILE: estateFile, CDKTF_OUTDIR: outdir },
   });
   if (r.status !== 0) throw new Error(`npm run synth of ${estateFile} failed with status ${r.status}: ${r.stderr || r.error?.message || ''}`);
+}
+
+/**
+ * The repository's files at git revision `rev` (`git archive`, no worktree to clean up) in
+ * `dir`, with this checkout's node_modules, so synthWithMain can run an earlier layout.
+ */
+export function checkoutAt(rev: string, dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const archive = spawnSync('git', ['archive', '--format=tar', rev], { cwd: REPO_ROOT, maxBuffer: 512 * 1024 * 1024, timeout: 60_000 });
+  if (archive.status !== 0) throw new Error(`git archive ${rev} failed: ${archive.stderr?.toString() || archive.error?.message}`);
+  const tar = spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout, timeout: 60_000 });
+  if (tar.status !== 0) throw new Error(`unpacking ${rev} failed: ${tar.stderr?.toString() || tar.error?.message}`);
+  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
 }
 
 export interface Row {

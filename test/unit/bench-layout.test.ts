@@ -1,7 +1,8 @@
 import { STACK_INSTANCE_BOUND } from '../../model/stack-layout';
 import { ONE_DATABASE_CHANGES, addedDatabaseName, benchEstate, benchShape } from '../../scripts/bench/estate';
-import { LayoutStack, largestPerPlane, largestStack, layoutFromDocs, planesOf, touchedStacks } from '../../scripts/bench/layout';
-import { boundVerdict, touchedCell } from '../../scripts/bench/layout-report';
+import { LayoutStack, changedAddresses, largestPerPlane, largestStack, layoutFromDocs, planesOf, touchedStacks } from '../../scripts/bench/layout';
+import { GraphCost } from '../../scripts/bench/graph-cost';
+import { boundVerdict, changedInside, extrapolate, seriesLine, touchedCell } from '../../scripts/bench/layout-report';
 import { LayoutRow } from '../../scripts/bench/layout-row';
 import { JsonObject, StackDoc, countStack } from '../../scripts/bench/tf-json';
 
@@ -80,6 +81,25 @@ describe('stacks a change touches', () => {
   });
 });
 
+describe('what changed inside a stack', () => {
+  const before = doc({
+    t: { units: { for_each: { a: { v: 1 }, b: { v: 2 }, c: { v: 3 } }, fn: 'f' }, whole: { for_each: { a: {} }, fn: 'f' }, one: { name: 'n' } },
+  }, { data: { s: { audit: { input: 'x' } } }, output: { o: { value: 1 } } });
+
+  test('for_each entries added, removed or changed; a block changed outside for_each; data sources and outputs', () => {
+    const after = doc({
+      t: { units: { for_each: { a: { v: 1 }, b: { v: 20 }, d: { v: 4 } }, fn: 'f' }, whole: { for_each: { a: {} }, fn: 'g' }, one: { name: 'n' }, fresh: {} },
+    }, { data: { s: { audit: { input: 'y' } } }, output: { o: { value: 2 } } });
+    expect(changedAddresses(before, after)).toEqual([
+      'data.s.audit', 'output.o', 't.fresh', 't.units["b"]', 't.units["c"]', 't.units["d"]', 't.whole',
+    ]);
+  });
+
+  test('cdktf metadata alone is no change', () => {
+    expect(changedAddresses(before, { ...before, '//': { metadata: { path: 'elsewhere' } } })).toEqual([]);
+  });
+});
+
 describe('the bound', () => {
   const row = (stacks: LayoutStack[]): LayoutRow => ({ shape: benchShape(1000), stacks, listed: true, changes: [], outdir: '' });
 
@@ -87,6 +107,18 @@ describe('the bound', () => {
     expect(boundVerdict(row([counts('e-a', STACK_INSTANCE_BOUND), counts('e-b', 3)]))).toEqual({
       met: true, text: `met at 1000 databases: the largest stack, \`e-a\`, holds ${STACK_INSTANCE_BOUND} instances`,
     });
+  });
+
+  test('what changed inside a changed stack: its addresses while few, else their count', () => {
+    const touched = { added: ['e-new'], removed: [], changed: ['e-a', 'e-b'] };
+    const r: LayoutRow = { ...row([]), changes: [{
+      change: ONE_DATABASE_CHANGES[2], label: 'Redshift: add a protected database', touched,
+      addresses: { 'e-a': ['t.x', 't.y["k"]'], 'e-b': ['a', 'b', 'c', 'd', 'e', 'f'] },
+    }] };
+    expect(changedInside(r)).toEqual([
+      '- Redshift: add a protected database, inside `e-a`: `t.x`, `t.y["k"]`.',
+      '- Redshift: add a protected database, inside `e-b`: 6 addresses.',
+    ]);
   });
 
   test('missed names every stack above it', () => {
@@ -118,5 +150,42 @@ describe('one-database changes to the benchmark estate', () => {
   test('the added database sorts right after the middle one', () => {
     expect(addedDatabaseName(shape)).toBe('db_0002_added');
     expect(addedDatabaseName(benchShape(1))).toBe('db_0000_added');
+  });
+});
+
+describe('extrapolating a plan time to a size not measured', () => {
+  const cost = (instances: number, planMs: number[]): GraphCost => ({ label: 'x', databases: 1, stacks: ['s'], instances, applyMs: 0, planMs, load: [], terraform: '1' });
+
+  test('one size: linear at its rate (the median of its samples), no power law', () => {
+    expect(extrapolate([cost(100, [900, 1000, 5000])], 1000)).toEqual({ linearMs: 10_000 });
+  });
+
+  test('two or more sizes: the power law through the two largest', () => {
+    // 100 → 1 s, 1,000 → 100 s: quadratic, so 10,000 instances → 10,000 s; linear says 1,000 s.
+    const e = extrapolate([cost(1000, [100_000]), cost(10, [500]), cost(100, [1000])], 10_000);
+    expect(e.linearMs).toBeCloseTo(1_000_000);
+    expect(e.power!.exponent).toBeCloseTo(2);
+    expect(e.power!.ms).toBeCloseTo(10_000_000);
+  });
+});
+
+describe('the line of an earlier layout in the graph cost', () => {
+  const cost = (databases: number, instances: number, ms: number): GraphCost => ({ label: 'x', databases, stacks: ['s'], instances, applyMs: 0, planMs: [ms], load: [], terraform: '1' });
+  const series = (costs: GraphCost[], databases = 1000, instances = 10_000) => ({ label: 'one stack', what: '`s`', costs, largest: { databases, instances } });
+
+  test('timed at the largest size: the measurements only', () => {
+    expect(seriesLine(series([cost(1000, 10_000, 50_000)]))).toBe('- **one stack**, `s`: 10000 instances at 1000 databases: 50.0 s (5.0 ms per instance).');
+  });
+
+  test('a rate growing with size: both extrapolations, the linear one said to be a floor', () => {
+    const line = seriesLine(series([cost(10, 100, 1000), cost(100, 1000, 100_000)]));
+    expect(line).toContain('**extrapolated, not measured**: linearly at the largest measured rate, about 17 min per plan');
+    expect(line).toContain('time ∝ instances^2.00 between the two largest measured sizes), which gives about 167 min, so the linear figure is a floor');
+  });
+
+  test('a fit below linear (noise) gives the linear figure alone', () => {
+    const line = seriesLine(series([cost(10, 100, 8000), cost(100, 1000, 15_000)]));
+    expect(line).toContain('about 3 min per plan.');
+    expect(line).not.toContain('∝');
   });
 });
