@@ -7,7 +7,7 @@ import {
 } from '../model/redshift/plan';
 import { ROLE_INLINE_POLICY_QUOTA, runnerRolePolicySize, secretArnAtLongest } from '../model/redshift/runner-access';
 import {
-  STACK_INSTANCE_BOUND, awsAccessStackName, grantGroupOf, postgresGrantStackName, postgresServerStackName, redshiftClusterStackName, redshiftDatabaseStackName, redshiftRunnerStackName,
+  REDSHIFT_STACK_INSTANCE_BOUND, STACK_INSTANCE_BOUND, awsAccessStackName, grantGroupOf, postgresGrantStackName, postgresServerStackName, redshiftClusterStackName, redshiftDatabaseStackName, redshiftRunnerStackName,
 } from '../model/stack-layout';
 import { redshiftPasswordVariable, TERRAFORM_IDENTIFIER } from '../model/terraform-names';
 import { DBUSER_ARN_PATTERN } from './names';
@@ -90,7 +90,8 @@ function environmentRules(envName: string, env: Environment, issue: IssueFn): vo
       if (inf?.temp && im.database === inf.temp.database) issue([...iat, 'database'], `must not be the Informatica TEMP database ${inf.temp.database}`);
       protectedRules(im.protect, [...iat, 'protect'], im.database, issue);
       if (new Set(im.protect.map((db) => db.database)).size === im.protect.length) {
-        groupBoundRules(redshiftDatabaseGroups(im).map((g) => ({ ...g, stack: redshiftDatabaseStackName(envName, cluster.id, g.group) })), im.protect, [...iat, 'protect'], issue);
+        const groups = redshiftDatabaseGroups(im).map((g) => ({ ...g, stack: redshiftDatabaseStackName(envName, cluster.id, g.group) }));
+        groupBoundRules(groups, REDSHIFT_STACK_INSTANCE_BOUND, im.protect, [...iat, 'protect'], issue);
       }
       im.protect.forEach((db, j) => {
         db.schemas.forEach((schema, k) => {
@@ -191,17 +192,17 @@ function runnerPolicyRules(envName: string, env: Environment, base: (string | nu
 function grantStackRules(envName: string, server: PostgresServer, at: (string | number)[], issue: IssueFn): void {
   const im = server.immuta!;
   if (new Set(im.protect.map((db) => db.database)).size !== im.protect.length) return; // reported as a duplicate
-  groupBoundRules(postgresGrantStacks(envName, server, postgresPrivilegePlan(server)), im.protect, [...at, 'protect'], issue);
+  groupBoundRules(postgresGrantStacks(envName, server, postgresPrivilegePlan(server)), STACK_INSTANCE_BOUND, im.protect, [...at, 'protect'], issue);
 }
 
 function groupBoundRules(
   groups: readonly { readonly stack: string; readonly databases: readonly string[]; readonly instances: number }[],
-  protect: readonly ProtectedDatabase[], at: (string | number)[], issue: IssueFn,
+  bound: number, protect: readonly ProtectedDatabase[], at: (string | number)[], issue: IssueFn,
 ): void {
   for (const g of groups) {
-    if (g.databases.length < 2 || g.instances <= STACK_INSTANCE_BOUND) continue;
+    if (g.databases.length < 2 || g.instances <= bound) continue;
     const j = Math.max(...g.databases.map((name) => protect.findIndex((db) => db.database === name)));
-    issue([...at, j, 'stack'], `puts the grants of ${g.databases.length} databases (${g.databases.join(', ')}) into stack ${g.stack}: ${g.instances} instances, more than ${STACK_INSTANCE_BOUND}, and every change to one of them would plan them all; give some of them another stack`);
+    issue([...at, j, 'stack'], `puts the grants of ${g.databases.length} databases (${g.databases.join(', ')}) into stack ${g.stack}: ${g.instances} instances, more than ${bound}, and every change to one of them would plan them all; give some of them another stack`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STACK_INSTANCE_BOUND } from '../model/stack-layout';
+import { REDSHIFT_STACK_INSTANCE_BOUND, STACK_INSTANCE_BOUND } from '../model/stack-layout';
 import { CLUSTER_ID_PATTERN, GRANT_GROUP_PATTERN, GRANT_GROUP_RULE, CLUSTER_ID_RULE, DBUSER_ARN_PATTERN, databaseName, EXTERNAL_ID, MANAGED_POLICY_NAME, RDS_RESOURCE_ID, S3_BUCKET_NAME, ownerName, roleName, schemaName, SERVER_ID_MAX_LENGTH, SERVER_ID_PATTERN, sqlIdentifier } from './names';
 import { isAwsRegion } from './regions';
 import { consistencyRules } from './consistency';
@@ -70,7 +70,7 @@ const protectedDatabase = z.object({
   database: databaseName('database name').describe('A database holding data to register in Immuta. It must exist.'),
   schemas: z.array(protectedSchema).min(1, 'must list at least one schema').describe('Its schemas: a name (every table, now and later) or {name, tables}.'),
   tableOwners: z.array(ownerName('table owner')).min(1).optional().describe('PostgreSQL only: roles that create tables in these schemas. Default privileges are per creating role, so tables created later are covered only when their creator is listed here. Default: the admin login the stack connects as. (Redshift\'s scoped grants cover every owner.)'),
-  stack: z.string().regex(GRANT_GROUP_PATTERN, GRANT_GROUP_RULE).optional().describe(`The stack that holds this database's grants: <environment>-postgres-<server>-<stack> for PostgreSQL, <environment>-redshift-<cluster>-<stack> for Redshift (Immuta's grants and masking); databases naming the same stack share it (at most ${STACK_INSTANCE_BOUND} instances). Changing it moves the grants: the old stack revokes, the new one grants. Default: the database's own name, one stack per database.`),
+  stack: z.string().regex(GRANT_GROUP_PATTERN, GRANT_GROUP_RULE).optional().describe(`The stack that holds this database's grants: <environment>-postgres-<server>-<stack> for PostgreSQL, <environment>-redshift-<cluster>-<stack> for Redshift (Immuta's grants and masking); databases naming the same stack share it (at most ${STACK_INSTANCE_BOUND} instances on PostgreSQL, ${REDSHIFT_STACK_INSTANCE_BOUND} on Redshift). Changing it moves the grants: the old stack revokes, the new one grants. Default: the database's own name, one stack per database.`),
 }).strict();
 
 // ---------------------------------------------------------------- Redshift

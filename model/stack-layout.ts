@@ -12,6 +12,14 @@
  */
 export const STACK_INSTANCE_BOUND = 1000;
 
+/**
+ * Instances a Redshift stack of several protected databases may hold. Each unit carries its
+ * SQL in a large for_each value, and Terraform's plan time grew faster than the instance
+ * count (a 418-instance stack planned in 165 s under load, about n^2.3 between two sizes;
+ * docs/performance.md), so the bound that keeps such a stack under 2 minutes is lower.
+ */
+export const REDSHIFT_STACK_INSTANCE_BOUND = 300;
+
 /** What a stack holds; the workflow and `npm run diff` read it from cdktf.out/stacks.json. */
 export type StackPlane = 'aws-access' | 'postgres-server' | 'postgres-grants' | 'redshift-runner' | 'redshift-cluster' | 'redshift-database';
 

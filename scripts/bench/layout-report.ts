@@ -1,4 +1,4 @@
-import { STACK_INSTANCE_BOUND } from '../../model/stack-layout';
+import { REDSHIFT_STACK_INSTANCE_BOUND, STACK_INSTANCE_BOUND } from '../../model/stack-layout';
 import { GraphCost, GraphCosts, GraphSeries, planMedianMs } from './graph-cost';
 import { LayoutStack, TouchedStacks, largestPerPlane, largestStack, touchedCount } from './layout';
 import { LayoutRow } from './layout-row';
@@ -130,7 +130,7 @@ export function layoutSections(report: LayoutReport): string[] {
     '',
     ...planesTable(largestRow),
     '',
-    `- **Bound:** \`STACK_INSTANCE_BOUND\` = ${STACK_INSTANCE_BOUND} instances (model/stack-layout.ts; the estate rejects a stack of several protected databases above it, PostgreSQL grant stack or Redshift database stack): ${verdict.text}.`,
+    `- **Bound:** \`STACK_INSTANCE_BOUND\` = ${STACK_INSTANCE_BOUND} instances (model/stack-layout.ts; the estate rejects a PostgreSQL grant stack of several protected databases above it, and a Redshift database stack of several above \`REDSHIFT_STACK_INSTANCE_BOUND\` = ${REDSHIFT_STACK_INSTANCE_BOUND}): ${verdict.text}.`,
     `- **One-database change at ${largestRow.shape.databases} databases:** ${largestRow.changes.map((c) => `${c.label}: ${touchedCount(c.touched)} stack${touchedCount(c.touched) === 1 ? '' : 's'}`).join('; ')}.`,
     ...changedInside(largestRow),
     '',
