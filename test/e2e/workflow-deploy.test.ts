@@ -20,8 +20,11 @@ const { workflow } = loadWorkflow();
 const deployStep = stepNamed(workflow.jobs.deploy, 'npx cdktf deploy');
 const destroyStep = stepNamed(workflow.jobs.deploy, 'npx cdktf destroy (removed stacks)');
 
-/** A stack of the test app: its dependencies, and a version whose change replaces its resource. */
-type AppStacks = Record<string, { dependsOn?: string[]; version: number }>;
+/**
+ * A stack of the test app: its dependencies, a version whose change replaces its resource, and
+ * whether its resource refuses destroy (as a server stack's role does without allowDestroy).
+ */
+type AppStacks = Record<string, { dependsOn?: string[]; version: number; preventDestroy?: boolean }>;
 
 /** main.ts of the test app: the stacks from stacks.input.json, and stacks.json beside the manifest as main.ts writes it. */
 const APP_MAIN = `
@@ -41,6 +44,7 @@ for (const [name, s] of Object.entries(input.stacks)) {
       { 'local-exec': { command: 'echo create ' + name + ' v' + s.version + ' >> ' + input.log } },
       { 'local-exec': { when: 'destroy', command: 'echo destroy ' + name + ' >> ' + input.log } },
     ],
+    ...(s.preventDestroy ? { lifecycle: { prevent_destroy: true } } : {}),
   });
   stacks[name] = stack;
 }
@@ -146,5 +150,26 @@ describe('the workflow deploy steps with the real cdktf CLI and terraform', () =
     const third = stacksToRun(path.join(head, 'cdktf.out'), path.join(last, 'cdktf.out'));
     expect(third).toEqual({ deploy: '', destroy: 'dev-postgres-main-sales dev-postgres-main' });
     expect(step(destroyStep, head, { DESTROY: third.destroy })).toEqual(['destroy dev-postgres-main-sales', 'destroy dev-postgres-main']);
+  });
+
+  test('a removed server whose destroy is refused (prevent_destroy) stops the step before its grant stack revokes anything', () => {
+    const guarded = checkout('guarded', {
+      'dev-postgres-guarded': { version: 1, preventDestroy: true },
+      'dev-postgres-guarded-sales': { dependsOn: ['dev-postgres-guarded'], version: 1 },
+    });
+    const empty = path.join(tmp, 'empty-guarded');
+    fs.mkdirSync(empty);
+    fs.writeFileSync(path.join(empty, 'manifest.json'), '{"stacks": {}}');
+    expect(step(deployStep, guarded, { DEPLOY: stacksToRun(empty, path.join(guarded, 'cdktf.out')).deploy, EVERY_STACK: 'true' })).toHaveLength(2);
+    // The server leaves the estate without consent: both stacks are removed, the grant stack first.
+    const gone = checkout('guarded-gone', {});
+    const run = stacksToRun(path.join(guarded, 'cdktf.out'), path.join(gone, 'cdktf.out'));
+    expect(run).toEqual({ deploy: '', destroy: 'dev-postgres-guarded-sales dev-postgres-guarded' });
+    const before = fs.readFileSync(log, 'utf8');
+    const res = runStep(destroyStep, { ...env, DESTROY: run.destroy }, guarded, COMMAND_TIMEOUT_MS);
+    expect(res.status).not.toBe(0);
+    expect(`${res.stdout}\n${res.stderr}`.replace(/\s+/g, ' ')).toMatch(/Instance cannot be destroyed.*prevent_destroy/);
+    // Nothing was destroyed, the grant stack's resource included.
+    expect(fs.readFileSync(log, 'utf8')).toBe(before);
   });
 });

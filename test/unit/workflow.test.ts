@@ -320,24 +320,39 @@ describe('governance workflow: decision steps (needs jq, as on GitHub runners)',
     expect(tf.calls()).toEqual([`terraform ${dir} init -input=false @${path.basename(tmp)}`, `terraform ${dir} plan -input=false -lock=false${extra.map((e) => ` ${e}`).join('')} @${path.basename(tmp)}`]);
   });
 
-  test('deploy: removed stacks destroyed one by one in the given order from the previous commit\'s own synth', () => {
-    const tools = standIns(['npm', 'npx']);
+  test('deploy: removed stacks planned as destroys, then destroyed one by one in the given order, from the previous commit\'s own synth', () => {
+    const tools = standIns(['npm', 'npx', 'terraform']);
     const previous = path.join(tmp, 'previous');
     fs.mkdirSync(previous);
     const step = stepNamed(jobs.deploy, 'npx cdktf destroy (removed stacks)');
     const res = runStep(step, { PATH: tools.PATH, DESTROY: 'dev-postgres-main-sales dev-postgres-main' }, previous);
     expect(res.status).toBe(0);
     const flags = '--auto-approve --skip-synth --ignore-missing-stack-dependencies @previous';
-    expect(tools.calls()).toEqual(['npm ci @previous', 'npm run synth @previous', `npx cdktf destroy dev-postgres-main-sales ${flags}`, `npx cdktf destroy dev-postgres-main ${flags}`]);
+    const planned = (stack: string) => [
+      `terraform -chdir=cdktf.out/stacks/${stack} init -input=false @previous`,
+      `terraform -chdir=cdktf.out/stacks/${stack} plan -destroy -input=false -lock=false @previous`,
+    ];
+    expect(tools.calls()).toEqual([
+      'npm ci @previous', 'npm run synth @previous', ...planned('dev-postgres-main-sales'), ...planned('dev-postgres-main'),
+      `npx cdktf destroy dev-postgres-main-sales ${flags}`, `npx cdktf destroy dev-postgres-main ${flags}`,
+    ]);
+  });
+
+  test('deploy: a removed stack whose destroy cannot be planned stops the step before any destroy', () => {
+    const tools = standIns(['npm', 'npx']);
+    standIns(['terraform'], 1);
+    const res = runStep(stepNamed(jobs.deploy, 'npx cdktf destroy (removed stacks)'), { PATH: tools.PATH, DESTROY: 'a-grants a' }, tmp);
+    expect(res.status).toBe(1);
+    expect(tools.calls().filter((c) => !c.startsWith('npm '))).toEqual([expect.stringMatching(/^terraform -chdir=cdktf\.out\/stacks\/a-grants init /)]);
   });
 
   test('deploy: the failure of one destroy stops the step before the stacks it depends on', () => {
-    const tools = standIns(['npm']);
+    const tools = standIns(['npm', 'terraform']);
     standIns(['npx'], 1);
     fs.writeFileSync(path.join(tmp, 'bin', 'npm'), '#!/bin/bash\nexit 0\n', { mode: 0o755 });
     const res = runStep(stepNamed(jobs.deploy, 'npx cdktf destroy (removed stacks)'), { PATH: tools.PATH, DESTROY: 'a-grants a' }, tmp);
     expect(res.status).toBe(1);
-    expect(tools.calls()).toEqual([expect.stringMatching(/^npx cdktf destroy a-grants /)]);
+    expect(tools.calls().filter((c) => c.startsWith('npx '))).toEqual([expect.stringMatching(/^npx cdktf destroy a-grants /)]);
   });
 
   test.each([
