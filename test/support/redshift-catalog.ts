@@ -70,31 +70,40 @@ export function catalogAnswers(state: CatalogState): (sql: string, database?: st
   };
 }
 
-/** The five drifts the issue names, each applied to a clean state; `names` is what a report must mention. */
-export const DRIFTS: readonly { readonly name: string; readonly apply: (s: CatalogState) => void; readonly names: string }[] = [
+/**
+ * The five drifts the issue names, each applied to a clean state; `names` is what a report
+ * must mention; `unit` is the key of the example's unit that grants the drifted object (its
+ * stack's drift check reports it).
+ */
+export const DRIFTS: readonly { readonly name: string; readonly apply: (s: CatalogState) => void; readonly names: string; readonly unit: string }[] = [
   {
     name: 'a missing grant',
     apply: (s) => { s.relationPrivileges.sales = s.relationPrivileges.sales.filter((r) => !(r.relation_name === 'invoices' && r.privilege_type === 'SELECT')); },
     names: 'missing: SELECT on table sales.finance.invoices is not granted to user immuta_system',
+    unit: 'immuta/sales/finance',
   },
   {
     name: 'a grant option missing',
     apply: (s) => { s.relationPrivileges.sales = s.relationPrivileges.sales.map((r) => (r.relation_name === 'payments' && r.privilege_type === 'UPDATE' ? { ...r, admin_option: false } : r)); },
     names: 'grant-option-missing: UPDATE on table sales.finance.payments is granted to user immuta_system without the grant option',
+    unit: 'immuta/sales/finance',
   },
   {
     name: 'masking off',
     apply: (s) => { s.masking.sales = s.masking.sales.filter((r) => r.table_name !== 'orders'); },
     names: 'attribute: masking is off on table sales.public.orders',
+    unit: 'masking/sales/public',
   },
   {
     name: 'an exemption member missing',
     apply: (s) => { s.userGrants = s.userGrants.filter((g) => !(g.role_name === 'immuta_exemption' && g.user_name === 'etl_admin')); },
     names: 'missing: user etl_admin is not a member of role immuta_exemption',
+    unit: 'exempt/etl_admin',
   },
   {
     name: 'TEMP granted to PUBLIC',
     apply: (s) => { s.databasePrivileges.push({ database_name: 'sales', privilege_type: 'TEMP', identity_name: 'public', identity_type: 'public' }); },
     names: 'attribute: TEMP on database sales is granted to PUBLIC; the estate revokes it',
+    unit: 'temp/sales/public',
   },
 ];
