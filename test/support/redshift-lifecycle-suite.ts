@@ -427,29 +427,24 @@ export function redshiftLifecycleSuite(engine: Engine): void {
       await expectClean(MARKETING);
     }, TIMEOUT);
 
-    test('without allowDestroy, removing the cluster: the database stacks\' destroy (dependents first) revokes Immuta\'s grants and masking, then the cluster stack\'s destroy is refused before any statement: its users, role and database stay', async () => {
+    test('without allowDestroy, removing the cluster: the workflow plans every removed stack as a destroy first; the cluster stack\'s plan is refused, so nothing is destroyed and no statement is sent', async () => {
       // The cluster leaves the estate: its three stacks leave the synth, their folders keep the synth before removal.
       expect(synth(withoutCluster)).toEqual([RUNNER]);
-      // The database stacks create nothing, so their units need no consent and carry no
-      // prevent_destroy (RedshiftDatabaseGrants): as the workflow destroys dependents first,
-      // Immuta's grants and masking on the protected databases ARE revoked before the cluster
-      // stack's refusal. Only what the cluster's stack created is kept. (With one stack per
-      // cluster, the refusal came before any statement.) This is the current behaviour, not a
-      // guarantee to keep: it is reported to the lead.
-      const revoked = await each('destroy', [...DATABASES].reverse());
-      expectStackLogs(original, 'revoke', revoked);
-      expect(DATABASES.map(resourcesIn)).toEqual([[], []]);
       const from = dataApi.requests.length;
-      const res = await tf(CLUSTER, 'destroy', '-auto-approve');
+      // The workflow's destroy step: `plan -destroy` of each removed stack, dependents first, before any destroy.
+      // The database stacks create nothing and need no consent: their destroy plans.
+      for (const stack of [...DATABASES].reverse()) await ok(stack, 'plan', '-destroy', '-lock=false');
+      const res = await tf(CLUSTER, 'plan', '-destroy', '-lock=false');
       expect(res.status).not.toBe(0);
       // Terraform: "Instance cannot be destroyed ... lifecycle.prevent_destroy"; OpenTofu: "Resource instance cannot be destroyed ... has prevent_destroy set".
       expect(flat(res.output)).toMatch(/instance cannot be destroyed.*prevent_destroy/i);
+      // The step stops there: no destroy ran, the grants and masking of the database stacks included.
       expect(sent(from)).toEqual([]);
+      expect(ALL.filter((stack) => stack !== RUNNER).map((stack) => resourcesIn(stack).length > 0)).toEqual([true, true, true]);
       expect(dataApi.users.has('immuta_system') && dataApi.users.has('informatica_loader') && dataApi.databases.has('immuta')).toBe(true);
-      // Put back: the cluster's stack has nothing to do; the database stacks grant their units again.
+      // Put back, nothing has changed.
       synth(original);
-      await expectClean(CLUSTER);
-      expectStackLogs(original, 'apply', await each('apply', DATABASES));
+      await expectClean(CLUSTER, ...DATABASES);
     }, TIMEOUT);
 
     const consenting = devEnvironment((e) => { e.redshift[0].immuta!.allowDestroy = true; e.redshift[0].informatica!.connectorUser!.allowDestroy = true; });
