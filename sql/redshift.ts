@@ -1,6 +1,6 @@
 import { EnvironmentPlan } from '../model/environment-plan';
 import { REDSHIFT_TIERS, RedshiftClusterPlan, RedshiftUnit, isWholeSchemaMasking, unitAddress, unitDatabase } from '../model/redshift/plan';
-import { redshiftClusterStackName } from '../model/stack-layout';
+import { redshiftClusterStackName, redshiftDatabaseStackName } from '../model/stack-layout';
 import { Grantee, RedshiftPreflight, RedshiftStatement, TableSet } from '../model/redshift/statements';
 import { SqlFile } from './files';
 import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
@@ -116,14 +116,17 @@ export function renderPreflight(check: RedshiftPreflight): RenderedPreflight {
 export function redshiftSqlFiles(plan: Pick<EnvironmentPlan, 'envName' | 'redshift'>): SqlFile[] {
   return plan.redshift.flatMap((cluster) => {
     const stack = redshiftClusterStackName(plan.envName, cluster.clusterId);
+    // The stack that holds each unit, for the re-run commands: a database stack, else the cluster's.
+    const stacks = new Map(cluster.databaseGroups.flatMap((g) => g.units.map((u) => [u.key, redshiftDatabaseStackName(plan.envName, cluster.clusterId, g.group)])));
+    const stackOf = (unit: RedshiftUnit) => stacks.get(unit.key) ?? stack;
     return [
-      { stack, name: `${cluster.clusterId}.apply.sql`, content: script(cluster, 'apply') },
-      { stack, name: `${cluster.clusterId}.revoke.sql`, content: script(cluster, 'revoke') },
+      { stack, name: `${cluster.clusterId}.apply.sql`, content: script(cluster, 'apply', stackOf) },
+      { stack, name: `${cluster.clusterId}.revoke.sql`, content: script(cluster, 'revoke', stackOf) },
     ];
   });
 }
 
-function script(plan: RedshiftClusterPlan, direction: 'apply' | 'revoke'): string {
+function script(plan: RedshiftClusterPlan, direction: 'apply' | 'revoke', stackOf: (unit: RedshiftUnit) => string): string {
   const tiers = direction === 'apply' ? REDSHIFT_TIERS : [...REDSHIFT_TIERS].reverse();
   const lines = [
     `-- Redshift cluster ${plan.clusterId}: ${direction === 'apply' ? 'grants' : 'revokes'} managed by its stacks (generated; do not edit).`,
@@ -139,16 +142,16 @@ function script(plan: RedshiftClusterPlan, direction: 'apply' | 'revoke'): strin
     lines.push('-- prints the reason and the objects and stops there, with an error, without running the block.');
   }
   for (const tier of tiers) {
-    for (const unit of plan.units.filter((u) => u.tier === tier)) lines.push('', ...block(plan, unit, direction));
+    for (const unit of plan.units.filter((u) => u.tier === tier)) lines.push('', ...block(plan, unit, direction, stackOf(unit)));
   }
   return `${lines.join('\n')}\n`;
 }
 
-function block(plan: RedshiftClusterPlan, unit: RedshiftUnit, direction: 'apply' | 'revoke'): string[] {
+function block(plan: RedshiftClusterPlan, unit: RedshiftUnit, direction: 'apply' | 'revoke', stack: string): string[] {
   const database = unitDatabase(unit, plan.adminDatabase);
   const header = [`-- ${unit.key} (${unit.tier}) -- runs in database ${database}${unit.transactional ? '' : ', outside a transaction'}`];
   if (direction === 'apply' && isWholeSchemaMasking(unit)) {
-    header.push(`-- Masks only the tables that exist when it runs; after adding tables run again: terraform apply -replace='${unitAddress(plan.clusterId, unit)}'`);
+    header.push(`-- Masks only the tables that exist when it runs; after adding tables run again, in stack ${stack}: terraform apply -replace='${unitAddress(plan.clusterId, unit)}'`);
   }
   const checks = direction === 'revoke' ? (unit.preflight ?? []).flatMap((c) => preflightLines(renderPreflight(c), plan.adminDatabase)) : [];
   const body = (direction === 'apply' ? unit.apply : unit.revoke).flatMap((s) => scriptStatement(s));

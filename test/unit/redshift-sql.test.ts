@@ -116,9 +116,9 @@ describe('Redshift SQL rendering', () => {
       .toEqual([`ALTER USER "immuta_system" PASSWORD :'immuta_system_password_md5'`]);
   });
 
-  test('a whole-schema masking unit says in its apply header that it covers existing tables only, with the re-run command', () => {
+  test('a whole-schema masking unit says in its apply header that it covers existing tables only, with the re-run command and the stack that holds the unit', () => {
     const [apply, revoke] = devFiles().map((f) => f.content);
-    const note = (key: string) => `-- Masks only the tables that exist when it runs; after adding tables run again: terraform apply -replace='aws_lambda_invocation.analytics-dev_masking["${key}"]'`;
+    const note = (key: string) => `-- Masks only the tables that exist when it runs; after adding tables run again, in stack dev-redshift-analytics-dev-${key.split('/')[1]}: terraform apply -replace='aws_lambda_invocation.analytics-dev_masking["${key}"]'`;
     expect(apply).toContain(`-- masking/sales/public (masking) -- runs in database sales\n${note('masking/sales/public')}\n\\connect "sales"\nBEGIN;`);
     expect(apply).toContain(note('masking/marketing/campaigns'));
     // Listed tables are named, so they need no note; the revoke switches off what the apply recorded.
