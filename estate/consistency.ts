@@ -89,7 +89,7 @@ function environmentRules(envName: string, env: Environment, issue: IssueFn): vo
       if (im.database === cluster.database) issue([...iat, 'database'], `must not be the cluster's connect database ${cluster.database}: the Immuta database is created and may be dropped by the stack`);
       if (inf?.temp && im.database === inf.temp.database) issue([...iat, 'database'], `must not be the Informatica TEMP database ${inf.temp.database}`);
       protectedRules(im.protect, [...iat, 'protect'], im.database, issue);
-      if (new Set(im.protect.map((db) => db.database)).size === im.protect.length) {
+      if (!hasDuplicateDatabase(im.protect)) {
         const groups = redshiftDatabaseGroups(im).map((g) => ({ ...g, stack: redshiftDatabaseStackName(envName, cluster.id, g.group) }));
         groupBoundRules(groups, REDSHIFT_STACK_INSTANCE_BOUND, im.protect, [...iat, 'protect'], issue);
       }
@@ -163,24 +163,24 @@ function environmentRules(envName: string, env: Environment, issue: IssueFn): vo
  * resource, so many databases on one region's clusters would fail at apply.
  */
 function runnerPolicyRules(envName: string, env: Environment, base: (string | number)[], issue: IssueFn): void {
-  const byRegion = new Map<string, { i: number; cluster: RedshiftCluster }[]>();
+  const byRegion = new Map<string, { i: number; cluster: RedshiftCluster; databases: string[] }[]>();
   env.redshift.forEach((cluster, i) => {
     if (!hasRedshiftUnits(cluster)) return;
     const region = cluster.region ?? env.aws.region;
-    byRegion.set(region, [...(byRegion.get(region) ?? []), { i: indexInFile(cluster, i), cluster }]);
+    byRegion.set(region, [...(byRegion.get(region) ?? []), { i: indexInFile(cluster, i), cluster, databases: redshiftUnitDatabases(cluster) }]);
   });
   for (const [region, clusters] of byRegion) {
     const partition = partitionOf(region);
-    const access = clusters.map(({ cluster }) => ({
-      clusterId: cluster.id, region, accountId: env.aws.accountId, partition, auth: cluster.admin,
-      databases: redshiftUnitDatabases(cluster),
+    const access = clusters.map(({ cluster, databases }) => ({
+      clusterId: cluster.id, region, accountId: env.aws.accountId, partition, auth: cluster.admin, databases,
       passwordSecretArns: redshiftPasswordUsers(cluster).map((p) => secretArnAtLongest(partition, region, env.aws.accountId, redshiftPasswordSecretName(envName, cluster.id, p.user))),
     }));
     const size = runnerRolePolicySize(envName, region, env.aws.accountId, partition, access);
     if (size <= ROLE_INLINE_POLICY_QUOTA) continue;
+    // The field to change: the dbUser cluster with the most databases.
     const withDbUser = clusters.filter(({ cluster }) => 'dbUser' in cluster.admin);
-    const { i } = withDbUser.length ? withDbUser.reduce((a, b) => (redshiftUnitDatabases(b.cluster).length > redshiftUnitDatabases(a.cluster).length ? b : a)) : clusters[0];
-    issue([...base, 'redshift', i, 'admin'], `the runner function's role in ${region} would hold ${size} characters of inline policy, more than IAM's ${ROLE_INLINE_POLICY_QUOTA}: with admin.dbUser, every database the units run in is a resource of its own (${clusters.map(({ cluster }) => `${cluster.id}: ${redshiftUnitDatabases(cluster).length}`).join(', ')}); authenticate with admin.secretArn, or protect fewer databases on this region's clusters`);
+    const { i } = withDbUser.length ? withDbUser.reduce((a, b) => (b.databases.length > a.databases.length ? b : a)) : clusters[0];
+    issue([...base, 'redshift', i, 'admin'], `the runner function's role in ${region} would hold ${size} characters of inline policy, more than IAM's ${ROLE_INLINE_POLICY_QUOTA}: with admin.dbUser, every database the units run in is a resource of its own (${clusters.map(({ cluster, databases }) => `${cluster.id}: ${databases.length}`).join(', ')}); authenticate with admin.secretArn, or protect fewer databases on this region's clusters`);
   }
 }
 
@@ -191,8 +191,13 @@ function runnerPolicyRules(envName: string, env: Environment, base: (string | nu
  */
 function grantStackRules(envName: string, server: PostgresServer, at: (string | number)[], issue: IssueFn): void {
   const im = server.immuta!;
-  if (new Set(im.protect.map((db) => db.database)).size !== im.protect.length) return; // reported as a duplicate
+  if (hasDuplicateDatabase(im.protect)) return;
   groupBoundRules(postgresGrantStacks(envName, server, postgresPrivilegePlan(server)), STACK_INSTANCE_BOUND, im.protect, [...at, 'protect'], issue);
+}
+
+/** A database listed twice is reported as such; the stack rules then have nothing sound to say. */
+function hasDuplicateDatabase(protect: readonly ProtectedDatabase[]): boolean {
+  return new Set(protect.map((db) => db.database)).size !== protect.length;
 }
 
 function groupBoundRules(
